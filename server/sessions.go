@@ -1,0 +1,5 @@
+package server
+
+// sessionRoutes registers the session API.
+func (s *Server) sessionRoutes() {
+}
