@@ -321,3 +321,102 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestReplayerPlaysEveryExchange(t *testing.T) {
+	var played []*recording.Exchange
+	for _, ex := range loadAll(t) {
+		if !ex.Request.BodyOmitted {
+			played = append(played, ex)
+		}
+	}
+	replayer := recording.NewReplayer(played...)
+	srv := httptest.NewServer(replayer)
+	defer srv.Close()
+
+	for _, ex := range played {
+		req, err := ex.Request.NewHTTPRequest(context.Background(), srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != ex.Response.StatusCode {
+			t.Errorf("%s: status %d, recorded %d", ex.Name, resp.StatusCode, ex.Response.StatusCode)
+		}
+		if string(body) != string(ex.Response.Body) {
+			t.Errorf("%s: body %q, recorded %q", ex.Name, body, ex.Response.Body)
+		}
+		if got, want := resp.Header.Get("Content-Type"), ex.Response.Header.Get("Content-Type"); got != want {
+			t.Errorf("%s: Content-Type %q, recorded %q", ex.Name, got, want)
+		}
+	}
+	if err := replayer.Err(); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestRequestMatch(t *testing.T) {
+	exchanges := loadAll(t)
+	newRequest := func(method, target, contentType, body string) *http.Request {
+		r := httptest.NewRequest(method, target, strings.NewReader(body))
+		if contentType != "" {
+			r.Header.Set("Content-Type", contentType)
+		}
+		return r
+	}
+	cases := []struct {
+		exchange    string
+		method      string
+		target      string
+		contentType string
+		body        string
+		match       bool
+	}{
+		{"24-sessions-list-default", "GET", "/sessions?limit=20&page=1&sort_by=created_at&sort_order=desc",
+			"", "", true},
+		{"24-sessions-list-default", "GET", "/sessions?limit=21", "", "", false},
+		{"36-sessions-list-page1", "GET", "/sessions?page=1&limit=2&sort_order=desc", "", "", true},
+		{"36-sessions-list-page1", "POST", "/sessions?limit=2&page=1", "", "", false},
+		{"13-sessions-create-minimal", "POST", "/sessions?type=agent", "application/json",
+			`{"session_id":null,"agent_id":null}`, true},
+		{"13-sessions-create-minimal", "POST", "/sessions?type=team", "application/json", `{}`, false},
+		{"13-sessions-create-minimal", "POST", "/sessions", "application/json", `{"user_id":"x"}`, false},
+		{"13-sessions-create-minimal", "POST", "/sessions", "text/plain", `{}`, false},
+		{"06-run-stream-default", "POST", "/agents/researcher/runs",
+			"application/x-www-form-urlencoded", "user_id=bob%40example.com&stream=true&message=Hello+researcher",
+			true},
+		{"06-run-stream-default", "POST", "/agents/researcher/runs",
+			"application/x-www-form-urlencoded", "message=Hello+researcher&stream=false&user_id=bob%40example.com",
+			false},
+		{"19-sessions-create-malformed-json", "POST", "/sessions", "application/json",
+			`{"session_id": "broken",`, true},
+		{"83-session-delete", "DELETE", "/sessions/4bf738d0-336a-4173-81e9-231c9221b182", "", "", true},
+		{"83-session-delete", "DELETE", "/sessions/other", "", "", false},
+	}
+	for _, c := range cases {
+		ex := recording.Find(exchanges, c.exchange)
+		r := newRequest(c.method, c.target, c.contentType, c.body)
+		err := ex.Request.Match(r, []byte(c.body))
+		if c.match && err != nil {
+			t.Errorf("%s %s %s against %s: %v", c.method, c.target, c.body, c.exchange, err)
+		}
+		if !c.match && err == nil {
+			t.Errorf("%s %s %s against %s: matched, want a mismatch", c.method, c.target, c.body, c.exchange)
+		}
+	}
+}
+
+func TestReplayerReportsUnplayed(t *testing.T) {
+	exchanges := loadAll(t)
+	replayer := recording.NewReplayer(recording.Find(exchanges, "00-health"))
+	if err := replayer.Err(); err == nil || !strings.Contains(err.Error(), "00-health") {
+		t.Errorf("Err = %v, want it to name 00-health", err)
+	}
+}
