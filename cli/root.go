@@ -4,8 +4,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -43,12 +45,34 @@ func NewRootCommand(streams Streams) *cobra.Command {
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &usageError{msg: err.Error(), hint: cmd.CommandPath()}
+	})
 	root.AddCommand(newServeCommand(streams))
+	addClientCommands(root, newApp(streams))
 	return root
+}
+
+// addClientCommands adds the commands that call an AgentOS server.
+func addClientCommands(root *cobra.Command, a *app) {
+	root.AddCommand(
+		newSessionsCommand(a),
+		newAgentsCommand(a),
+		newChatCommand(a),
+		newConfigCommand(a),
+		newHealthCommand(a),
+		newManageSessionsCommand(a),
+		newCompletionCommand(),
+	)
 }
 
 // exitStatus prints err and returns the exit status for it.
 func exitStatus(err error, streams Streams) int {
-	_, _ = io.WriteString(streams.ErrOut, "error: "+err.Error()+"\n")
-	return 1
+	var usage *usageError
+	if !errors.As(err, &usage) && strings.HasPrefix(err.Error(), "unknown command ") {
+		err = &usageError{msg: err.Error(), hint: "agentos"}
+	}
+	printError(streams.ErrOut, err)
+	return exitCode(err)
 }
