@@ -99,6 +99,11 @@ options:
 // 80-column terminal: parts are filled up to column 78 and continuation
 // lines are indented past the program name.
 func manageUsage() string {
+	return usageFor(manageProg)
+}
+
+// usageFor returns the usage lines for the program name prog.
+func usageFor(prog string) string {
 	const textWidth = 78
 	parts := []string{"[-h]"}
 	for _, opt := range manageOptions {
@@ -109,10 +114,10 @@ func manageUsage() string {
 		}
 	}
 	prefix := "usage: "
-	indent := strings.Repeat(" ", len(prefix)+len(manageProg)+1)
+	indent := strings.Repeat(" ", len(prefix)+len(prog)+1)
 	var lines []string
-	line := []string{manageProg}
-	lineLen := len(prefix) - 1 + 1 + len(manageProg)
+	line := []string{prog}
+	lineLen := len(prefix) - 1 + 1 + len(prog)
 	for _, part := range parts {
 		if lineLen+1+len(part) > textWidth {
 			lines = append(lines, strings.Join(line, " "))

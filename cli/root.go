@@ -36,6 +36,11 @@ func Main(ctx context.Context, args []string, streams Streams) int {
 
 // NewRootCommand returns the agentos command with every subcommand.
 func NewRootCommand(streams Streams) *cobra.Command {
+	return newRootCommand(streams, newApp(streams))
+}
+
+// newRootCommand returns the agentos command whose client commands share a.
+func newRootCommand(streams Streams, a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "agentos",
 		Short:         "Serve agno's AgentOS API and manage its sessions",
@@ -50,7 +55,7 @@ func NewRootCommand(streams Streams) *cobra.Command {
 		return &usageError{msg: err.Error(), hint: cmd.CommandPath()}
 	})
 	root.AddCommand(newServeCommand(streams))
-	addClientCommands(root, newApp(streams))
+	addClientCommands(root, a)
 	return root
 }
 
