@@ -229,10 +229,15 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Dur
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
+	// ReadTimeout and WriteTimeout stay zero: Go cancels a request's context
+	// when a server-wide read timeout expires, and a server-wide write timeout
+	// would cut streaming runs. Body and response deadlines are set per request
+	// by the middleware (auth.Guard.Deadlines).
 	hs := &http.Server{
 		Handler:           s,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return ctx },
 	}
