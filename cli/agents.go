@@ -81,7 +81,8 @@ func newAgentsGetCommand(a *app) *cobra.Command {
 		Short:   "Show one agent's settings",
 		Example: `  agentos agents get assistant
   agentos agents get assistant --output json`,
-		Args: exactArgs(1, "one agent id"),
+		Args:              exactArgs(1, "one agent id"),
+		ValidArgsFunction: a.completeAgentIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := a.client()
 			if err != nil {
@@ -184,7 +185,8 @@ when streaming, one event per line.`,
 		Example: `  agentos agents run assistant "What causes tides?"
   agentos agents run assistant "And in the Baltic?" --session-id rec-chat
   agentos agents run assistant "Hello" --no-stream --output json`,
-		Args: exactArgs(2, "an agent id and a message"),
+		Args:              exactArgs(2, "an agent id and a message"),
+		ValidArgsFunction: a.completeAgentIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			in, err := flags.request(args[1])
 			if err != nil {
@@ -232,7 +234,7 @@ func (a *app) printRunOutput(run *client.RunOutput) error {
 	return nil
 }
 
-// streamedRun is what a streamed run reported.
+// streamedRun is the outcome of a streamed run.
 type streamedRun struct {
 	runID     string
 	sessionID string
@@ -274,7 +276,7 @@ func (a *app) streamRun(
 				wrote = true
 			}
 		case client.EventRunCompleted:
-			// Runs without RunContent deltas deliver their whole answer here.
+			// Runs without RunContent deltas deliver their whole content here.
 			if !wrote && !ev.Content.IsZero() {
 				run.content = ev.Content.String()
 				fmt.Fprint(w, run.content)

@@ -99,8 +99,8 @@ func (a *app) client() (*client.Client, error) {
 
 func (a *app) json() bool { return a.output == "json" }
 
-// confirm asks a yes/no question on an interactive terminal and reports
-// whether the user answered yes. Without a terminal it returns true, so
+// confirm prints a yes/no question on an interactive terminal and reports
+// whether the user typed yes. Without a terminal it returns true, so
 // scripts are not blocked.
 func (a *app) confirm(question string) (bool, error) {
 	if !a.interactive {
@@ -109,7 +109,7 @@ func (a *app) confirm(question string) (bool, error) {
 	fmt.Fprintf(a.streams.ErrOut, "%s [y/N] ", question)
 	line, err := bufio.NewReader(a.streams.In).ReadString('\n')
 	if err != nil && err != io.EOF {
-		return false, fmt.Errorf("read answer: %w", err)
+		return false, fmt.Errorf("read confirmation: %w", err)
 	}
 	answer := strings.ToLower(strings.TrimSpace(line))
 	return answer == "y" || answer == "yes", nil
@@ -125,4 +125,54 @@ func runGroup(cmd *cobra.Command, args []string) error {
 		}
 	}
 	return cmd.Help()
+}
+
+// completeSessionIDs completes the first argument with the ids of the
+// newest sessions, described by their names.
+func (a *app) completeSessionIDs(cmd *cobra.Command, args []string, toComplete string) (
+	[]cobra.Completion, cobra.ShellCompDirective,
+) {
+	if len(args) > 0 && cmd.Name() != "delete" {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	c, err := a.client()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	page, err := c.ListSessions(cmd.Context(), &client.ListSessionsOptions{Limit: 100})
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var out []cobra.Completion
+	for _, s := range page.Data {
+		if strings.HasPrefix(s.SessionID, toComplete) {
+			out = append(out, cobra.CompletionWithDesc(s.SessionID, s.SessionName))
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeAgentIDs completes the first argument with the ids of the
+// server's agents, described by their names.
+func (a *app) completeAgentIDs(cmd *cobra.Command, args []string, toComplete string) (
+	[]cobra.Completion, cobra.ShellCompDirective,
+) {
+	if len(args) > 0 {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	c, err := a.client()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	agents, err := c.ListAgents(cmd.Context())
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveError
+	}
+	var out []cobra.Completion
+	for _, ag := range agents {
+		if strings.HasPrefix(ag.ID, toComplete) {
+			out = append(out, cobra.CompletionWithDesc(ag.ID, ag.Name))
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }

@@ -48,6 +48,7 @@ in progress.`,
 	cmd.Flags().StringVar(&agentID, "agent", "",
 		"agent to talk to (default: the session's agent, else the server's first agent)")
 	a.addClientFlags(cmd)
+	_ = cmd.RegisterFlagCompletionFunc("agent", a.completeAgentIDs)
 	return cmd
 }
 
@@ -135,7 +136,7 @@ func (a *app) chat(cmd *cobra.Command, c *client.Client, agentID string, flags *
 	return a.chatEnd(flags.sessionID)
 }
 
-// chatTurn sends one message and streams the answer.
+// chatTurn sends one message and streams the reply.
 func (a *app) chatTurn(
 	cmd *cobra.Command, c *client.Client, agentID string, flags *runFlags, message string,
 ) error {
@@ -156,9 +157,10 @@ func (a *app) chatTurn(
 	return nil
 }
 
-// cancelRun asks the server to stop the latest run of the session after
-// the user interrupted it. Closing the stream already makes agno cancel the
-// run; the explicit cancel also reaches servers that keep running it.
+// cancelRun requests that the server stop the latest run of the session
+// after the user interrupted it. Closing the stream already makes agno
+// cancel the run, and the explicit cancel also reaches servers that keep
+// running it.
 func (a *app) cancelRun(c *client.Client, agentID, sessionID string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()

@@ -231,3 +231,21 @@ func TestManageSessionsErrorsAgainstAgno(t *testing.T) {
 		t.Errorf("stdout %q", del.stdout)
 	}
 }
+
+func TestCompletion(t *testing.T) {
+	url := replayServer(t, "02-agents-list")
+	r := execute(t, piped, "", "__complete", "agents", "get", "--base-url", url, "res")
+	wantExit(t, r, ExitOK)
+	if !strings.HasPrefix(r.stdout, "researcher\tResearcher\n") || strings.Contains(r.stdout, "assistant") {
+		t.Errorf("completion printed %q", r.stdout)
+	}
+	for _, shell := range []string{"bash", "zsh", "fish"} {
+		script := execute(t, piped, "", "completion", shell)
+		wantExit(t, script, ExitOK)
+		if !strings.Contains(script.stdout, "agentos") || len(script.stdout) < 1000 {
+			t.Errorf("%s script is %d bytes", shell, len(script.stdout))
+		}
+	}
+	bad := execute(t, piped, "", "completion", "powershell")
+	wantExit(t, bad, ExitUsage)
+}

@@ -256,7 +256,8 @@ func newSessionsGetCommand(a *app) *cobra.Command {
 		Short:   "Show one session with its chat history",
 		Example: `  agentos sessions get 5b0e0f8e-1c43-4a7e-9e0c-2f6a9d1c4b10
   agentos sessions get rec-chat --output json`,
-		Args: exactArgs(1, "one session id"),
+		Args:              exactArgs(1, "one session id"),
+		ValidArgsFunction: a.completeSessionIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := scope.options()
 			if err != nil {
@@ -342,7 +343,8 @@ run id, status, creation time, total tokens, input and content.`,
 		Example: `  agentos sessions runs rec-chat
   agentos sessions runs rec-chat --latest-first --created-after 2026-03-01
   agentos sessions runs rec-chat --created-before 1772356542 --output json`,
-		Args: exactArgs(1, "one session id"),
+		Args:              exactArgs(1, "one session id"),
+		ValidArgsFunction: a.completeSessionIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			sessionOpts, err := scope.options()
 			if err != nil {
@@ -434,7 +436,8 @@ func newSessionsRunCommand(a *app) *cobra.Command {
 		Short: "Show one run of a session",
 		Example: `  agentos sessions run rec-chat e9e6ffc7-79aa-45fd-9f5b-3838637355f0
   agentos sessions run rec-chat e9e6ffc7-79aa-45fd-9f5b-3838637355f0 --output json`,
-		Args: exactArgs(2, "a session id and a run id"),
+		Args:              exactArgs(2, "a session id and a run id"),
+		ValidArgsFunction: a.completeSessionIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := scope.options()
 			if err != nil {
@@ -625,8 +628,9 @@ func newSessionsRenameCommand(a *app) *cobra.Command {
 		Short: "Rename a session",
 		Long: `Set the name of a session. An empty name is stored as an explicit empty
 name, which hides the name derived from the first message.`,
-		Example: `  agentos sessions rename rec-chat "Lisbon trip"`,
-		Args:    exactArgs(2, "a session id and a name"),
+		Example:           `  agentos sessions rename rec-chat "Lisbon trip"`,
+		Args:              exactArgs(2, "a session id and a name"),
+		ValidArgsFunction: a.completeSessionIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := scope.options()
 			if err != nil {
@@ -664,7 +668,8 @@ state and metadata are not merged. Fields not given stay unchanged.`,
 		Example: `  agentos sessions update rec-chat --state '{"step": 2}'
   agentos sessions update rec-chat --name "Lisbon trip" --metadata '{"team": "travel"}'
   agentos sessions update rec-chat --summary "Planned a trip" --topic travel --topic lisbon`,
-		Args: exactArgs(1, "one session id"),
+		Args:              exactArgs(1, "one session id"),
+		ValidArgsFunction: a.completeSessionIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := scope.options()
 			if err != nil {
@@ -735,7 +740,8 @@ state and metadata stay. agno's Python AgentOS has no such operation, so
 this works only against agentos servers.`,
 		Example: `  agentos sessions clear rec-chat
   agentos sessions clear rec-chat --yes`,
-		Args: exactArgs(1, "one session id"),
+		Args:              exactArgs(1, "one session id"),
+		ValidArgsFunction: a.completeSessionIDs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := scope.options()
 			if err != nil {
@@ -785,6 +791,7 @@ On a terminal the command asks for confirmation unless --yes is given.`,
 		Example: `  agentos sessions delete rec-chat
   agentos sessions delete 4bf738d0-336a-4173-81e9-231c9221b182 rec-chat --yes
   agentos sessions list --user bob --all | cut -f1 | xargs agentos sessions delete --yes`,
+		ValidArgsFunction: a.completeSessionIDs,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return &usageError{msg: "give at least one session id", hint: cmd.CommandPath()}
