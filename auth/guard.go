@@ -177,17 +177,13 @@ func (g *Guard) loadVerifier(cfg JWTConfig) (*verifier, error) {
 		}
 		static = append(static, key)
 	}
-	var jwks []verificationKey
+	var jwks *jwksSource
 	if cfg.JWKSFile != "" {
-		keys, skipped, err := loadJWKSFile(cfg.JWKSFile)
-		for _, s := range skipped {
-			g.logger.Warn("skipped a JWKS key", slog.String("file", cfg.JWKSFile),
-				slog.String("reason", s))
-		}
+		var err error
+		jwks, err = openJWKS(cfg.JWKSFile, g.logger, g.now)
 		if err != nil {
 			return nil, err
 		}
-		jwks = keys
 	}
 	return newVerifier(static, jwks, cfg.Audience, g.now), nil
 }

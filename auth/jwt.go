@@ -38,46 +38,50 @@ type tokenClaims struct {
 // verifier checks JSON Web Tokens against configured keys.
 type verifier struct {
 	static   []verificationKey // configured keys, tried after JWKS keys
-	jwks     []verificationKey
-	methods  []string // every algorithm some key accepts
-	audience []string // accepted aud values; empty turns the check off
+	jwks     *jwksSource       // nil without a JWKS file
+	audience []string          // accepted aud values; empty turns the check off
 	now      func() time.Time
 }
 
-func newVerifier(static, jwks []verificationKey, audience []string,
+func newVerifier(static []verificationKey, jwks *jwksSource, audience []string,
 	now func() time.Time) *verifier {
-	v := &verifier{static: static, jwks: jwks, audience: audience, now: now}
-	for _, k := range slices.Concat(jwks, static) {
-		for _, alg := range k.algs {
-			if !slices.Contains(v.methods, alg) {
-				v.methods = append(v.methods, alg)
-			}
-		}
-	}
-	return v
+	return &verifier{static: static, jwks: jwks, audience: audience, now: now}
 }
 
-// keys returns the keys that may check a token with kid and alg: the JWKS
-// key with that kid, else the JWKS keys without a kid, then every
-// configured key, as agno 2.9.0 tries them.
-func (v *verifier) keys(kid, alg string) []jwt.VerificationKey {
-	var jwks []verificationKey
-	if kid != "" {
-		for _, k := range v.jwks {
-			if k.kid == kid {
-				jwks = append(jwks, k)
+// methods returns every algorithm that some key accepts.
+func methods(keys []verificationKey) []string {
+	var algs []string
+	for _, k := range keys {
+		for _, alg := range k.algs {
+			if !slices.Contains(algs, alg) {
+				algs = append(algs, alg)
 			}
 		}
 	}
-	if len(jwks) == 0 {
-		for _, k := range v.jwks {
+	return algs
+}
+
+// candidates returns the keys that may check a token with kid and alg: the
+// JWKS key with that kid, else the JWKS keys without a kid, then every
+// configured key, as agno 2.9.0 tries them.
+func candidates(jwks, static []verificationKey, kid, alg string) []jwt.VerificationKey {
+	var picked []verificationKey
+	if kid != "" {
+		for _, k := range jwks {
+			if k.kid == kid {
+				picked = append(picked, k)
+			}
+		}
+	}
+	if len(picked) == 0 {
+		for _, k := range jwks {
 			if k.kid == "" {
-				jwks = append(jwks, k)
+				picked = append(picked, k)
 			}
 		}
 	}
 	var keys []jwt.VerificationKey
-	for _, k := range slices.Concat(jwks, v.static) {
+	for _, k := range slices.Concat(picked, static) {
 		if k.allows(alg) {
 			keys = append(keys, k.key)
 		}
@@ -89,8 +93,13 @@ func (v *verifier) keys(kid, alg string) []jwt.VerificationKey {
 // is one of agno's texts. Details name the failed check and never echo the
 // token or key material.
 func (v *verifier) verify(token string) (*tokenClaims, *failure) {
+	var jwks []verificationKey
+	if v.jwks != nil {
+		jwks = v.jwks.current()
+	}
+	algs := methods(slices.Concat(jwks, v.static))
 	parser := jwt.NewParser(
-		jwt.WithValidMethods(v.methods),
+		jwt.WithValidMethods(algs),
 		jwt.WithLeeway(Leeway),
 		jwt.WithIssuedAt(),
 		jwt.WithTimeFunc(v.now),
@@ -98,9 +107,9 @@ func (v *verifier) verify(token string) (*tokenClaims, *failure) {
 	claims := jwt.MapClaims{}
 	parsed, err := parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
 		kid, _ := t.Header["kid"].(string)
-		keys := v.keys(kid, t.Method.Alg())
+		keys := candidates(jwks, v.static, kid, t.Method.Alg())
 		if len(keys) == 0 {
-			if slices.Contains(v.methods, t.Method.Alg()) {
+			if slices.Contains(algs, t.Method.Alg()) {
 				return nil, errNoKey
 			}
 			return nil, errAlgorithm
@@ -108,7 +117,7 @@ func (v *verifier) verify(token string) (*tokenClaims, *failure) {
 		return jwt.VerificationKeySet{Keys: keys}, nil
 	})
 	if err != nil {
-		return nil, unauthorized(tokenErrorDetail(token, parsed, v.methods, err))
+		return nil, unauthorized(tokenErrorDetail(token, parsed, algs, err))
 	}
 	if f := v.checkAudience(claims); f != nil {
 		return nil, f

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -337,5 +338,58 @@ func TestBadKeyConfiguration(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error = %v, want one containing %q", tt.name, err, tt.want)
 		}
+	}
+}
+
+func TestJWKSReloadsRotatedKeys(t *testing.T) {
+	keys := rsaKeys()
+	path := writeJWKS(t, []string{"old"}, keys[:1])
+	var mu sync.Mutex
+	offset := time.Duration(0)
+	clock := func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return time.Now().Add(offset)
+	}
+	srv := newGuardServer(t, auth.Config{Now: clock,
+		JWT: auth.JWTConfig{JWKSFile: path, IgnoreScopes: true}}, echoPrincipal)
+	newToken := signRS256(t, keys[1], "new", claims("alice"))
+	if resp := do(t, "GET", srv.URL+"/sessions", "", bearer(newToken)); resp.status != 401 {
+		t.Fatalf("token of a key not yet published: status %d, want 401", resp.status)
+	}
+
+	rotated := writeJWKS(t, []string{"new"}, keys[1:2])
+	data, err := os.ReadFile(rotated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	future := time.Now().Add(time.Hour)
+	if err := os.Chtimes(path, future, future); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	offset = 15 * time.Second
+	mu.Unlock()
+
+	if resp := do(t, "GET", srv.URL+"/sessions", "", bearer(newToken)); resp.status != 200 {
+		t.Errorf("token of the rotated-in key: status %d, want 200 (body %s)", resp.status, resp.body)
+	}
+	oldToken := signRS256(t, keys[0], "old", claims("alice"))
+	if resp := do(t, "GET", srv.URL+"/sessions", "", bearer(oldToken)); resp.status != 401 {
+		t.Errorf("token of the rotated-out key: status %d, want 401", resp.status)
+	}
+
+	// A broken file keeps the last good keys.
+	if err := os.WriteFile(path, []byte("{broken"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	offset = 30 * time.Second
+	mu.Unlock()
+	if resp := do(t, "GET", srv.URL+"/sessions", "", bearer(newToken)); resp.status != 200 {
+		t.Errorf("after a broken rewrite: status %d, want 200", resp.status)
 	}
 }
