@@ -257,7 +257,13 @@ func (g *Guard) authenticate(r *http.Request) (*agentos.Principal, *failure) {
 	}
 	if g.scopes {
 		path := r.URL.EscapedPath()
-		d := checkScopes(p.Scopes, r.Method, path, g.adminScope)
+		method := r.Method
+		if method == http.MethodHead {
+			// Go's router serves HEAD with the GET handler, so HEAD needs
+			// the GET route's scopes.
+			method = http.MethodGet
+		}
+		d := checkScopes(p.Scopes, method, path, g.adminScope)
 		if !d.allowed {
 			return nil, &failure{status: http.StatusForbidden,
 				detail: "Insufficient permissions. Required scope(s): " + strings.Join(d.required, ", ")}
