@@ -1,0 +1,202 @@
+// Package sqlite stores sessions and runs in an embedded SQLite database,
+// using the pure-Go modernc.org/sqlite driver.
+//
+// Writes go through a single connection, and every write transaction starts
+// with BEGIN IMMEDIATE, so writers queue in the process instead of failing
+// with SQLITE_BUSY. Reads use a separate pool and run in parallel with
+// writes thanks to WAL mode.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/agentos-go/agentos"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Options tunes a Store. The zero value is ready to use.
+type Options struct {
+	// ReadConns is the size of the read pool. Zero means the number of CPUs,
+	// at least 4.
+	ReadConns int
+	// BusyTimeoutMillis is how long a statement waits for a lock held by
+	// another process before it fails. Zero means 5000.
+	BusyTimeoutMillis int
+}
+
+// Store is a SessionStore on one SQLite file.
+type Store struct {
+	path  string
+	write *sql.DB
+	read  *sql.DB
+}
+
+var (
+	_ agentos.SessionStore = (*Store)(nil)
+	_ agentos.RunLeaser    = (*Store)(nil)
+)
+
+// Open opens the SQLite database at path, creating the file and its folder
+// when missing, and applies pending migrations.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: open: empty database path")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("sqlite: create folder for %s: %w", path, err)
+		}
+	}
+	if opts.ReadConns <= 0 {
+		opts.ReadConns = max(runtime.NumCPU(), 4)
+	}
+	if opts.BusyTimeoutMillis <= 0 {
+		opts.BusyTimeoutMillis = 5000
+	}
+	write, err := sql.Open("sqlite", dsn(path, opts, false))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+
+	s := &Store{path: path, write: write}
+	if err := s.migrate(ctx); err != nil {
+		_ = write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite", dsn(path, opts, true))
+	if err != nil {
+		_ = write.Close()
+		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
+	}
+	read.SetMaxOpenConns(opts.ReadConns)
+	read.SetMaxIdleConns(opts.ReadConns)
+	s.read = read
+	return s, nil
+}
+
+// dsn returns the modernc.org/sqlite data source name for path.
+func dsn(path string, opts Options, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.Itoa(opts.BusyTimeoutMillis)+")")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	var errs []error
+	if s.read != nil {
+		errs = append(errs, s.read.Close())
+	}
+	errs = append(errs, s.write.Close())
+	return errors.Join(errs...)
+}
+
+// migrate applies the embedded migrations that the database lacks, each in
+// its own transaction, and rejects a database written by a newer version.
+func (s *Store) migrate(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER NOT NULL PRIMARY KEY,
+		name TEXT NOT NULL,
+		applied_at INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("sqlite: migrate %s: %w", s.path, err)
+	}
+	files, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("sqlite: list migrations: %w", err)
+	}
+	sort.Strings(files)
+	var current int
+	if err := s.write.QueryRowContext(ctx,
+		`SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return fmt.Errorf("sqlite: read schema version of %s: %w", s.path, err)
+	}
+	if current > len(files) {
+		return fmt.Errorf("sqlite: %s has schema version %d but this agentos knows only %d: "+
+			"upgrade agentos", s.path, current, len(files))
+	}
+	for i, name := range files {
+		version := i + 1
+		if version <= current {
+			continue
+		}
+		body, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("sqlite: read %s: %w", name, err)
+		}
+		if err := s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx,
+				`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+				version, filepath.Base(name), agentos.Now())
+			return err
+		}); err != nil {
+			return fmt.Errorf("sqlite: apply migration %s to %s: %w", name, s.path, err)
+		}
+	}
+	return nil
+}
+
+// inTx runs fn in a write transaction, committing when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// storeError wraps a database error with the operation, so that failures
+// read as internal errors (5xx) rather than as missing sessions. Errors that
+// already carry an application code pass through.
+func storeError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var appErr *agentos.Error
+	if errors.As(err, &appErr) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	if errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "database is closed") {
+		return agentos.WrapError(agentos.EUNAVAILABLE, err, "The session database is unavailable")
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}

@@ -1,0 +1,57 @@
+package sqlite_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/agentos-go/agentos"
+	"github.com/agentos-go/agentos/sqlite"
+	"github.com/agentos-go/agentos/storetest"
+)
+
+func openTemp(t *testing.T) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sub", "app.db"),
+		sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) agentos.SessionStore { return openTemp(t) })
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "app.db")
+	s, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateSession(ctx, &agentos.Session{ID: "keep", Type: agentos.SessionTypeAgent}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	defer s.Close()
+	if _, err := s.GetSession(ctx, "keep", agentos.Scope{}); err != nil {
+		t.Fatalf("session lost across reopen: %v", err)
+	}
+}
+
+func TestClosedStoreIsNotNotFound(t *testing.T) {
+	s := openTemp(t)
+	_ = s.Close()
+	_, err := s.GetSession(context.Background(), "x", agentos.Scope{})
+	if err == nil || agentos.ErrorCode(err) == agentos.ENOTFOUND {
+		t.Fatalf("read on a closed store = %v, want a failure that is not ENOTFOUND", err)
+	}
+}

@@ -1,0 +1,142 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/agentos-go/agentos"
+)
+
+func ids(list []*agentos.Session) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = s.ID
+	}
+	return out
+}
+
+func testList(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	team, workflow := agentos.SessionTypeTeam, agentos.SessionTypeWorkflow
+	agent := agentos.SessionTypeAgent
+	fixtures := []*agentos.Session{
+		{ID: "a1", AgentID: "assistant", UserID: ptr("alice"), Name: ptr("École trip"), CreatedAt: 100},
+		{ID: "a2", AgentID: "assistant", UserID: ptr("bob"), Name: ptr("50% off_sale"), CreatedAt: 100},
+		{ID: "a3", AgentID: "researcher", UserID: ptr("alice"), Name: ptr("tides"), CreatedAt: 100,
+			State: []byte(`{"note":"école token"}`)},
+		{ID: "t1", Type: team, TeamID: "assistant", UserID: ptr("alice"), Name: ptr("team"), CreatedAt: 200},
+		{ID: "w1", Type: workflow, WorkflowID: "flow", Name: ptr("Straße"), CreatedAt: 300},
+	}
+	for _, f := range fixtures {
+		mustCreate(t, s, f)
+	}
+	list := func(f agentos.SessionFilter) ([]string, int) {
+		t.Helper()
+		if f.Limit == 0 {
+			f.Limit = 100
+		}
+		got, total, err := s.ListSessions(ctx, f)
+		if err != nil {
+			t.Fatalf("list %+v: %v", f, err)
+		}
+		return ids(got), total
+	}
+	cases := []struct {
+		name   string
+		filter agentos.SessionFilter
+		want   []string
+	}{
+		{"all ascending", agentos.SessionFilter{}, []string{"a1", "a2", "a3", "t1", "w1"}},
+		{"user", agentos.SessionFilter{UserID: ptr("alice")}, []string{"a1", "a3", "t1"}},
+		{"type", agentos.SessionFilter{Type: &agent}, []string{"a1", "a2", "a3"}},
+		{"component any type", agentos.SessionFilter{ComponentID: ptr("assistant")},
+			[]string{"a1", "a2", "t1"}},
+		{"component of team type", agentos.SessionFilter{ComponentID: ptr("assistant"), Type: &team},
+			[]string{"t1"}},
+		{"component of agent type", agentos.SessionFilter{ComponentID: ptr("assistant"), Type: &agent},
+			[]string{"a1", "a2"}},
+		{"name folds case", agentos.SessionFilter{Name: ptr("ÉCOLE")}, []string{"a1"}},
+		{"name folds sharp s", agentos.SessionFilter{Name: ptr("STRASSE")}, []string{"w1"}},
+		{"percent is literal", agentos.SessionFilter{Name: ptr("50%")}, []string{"a2"}},
+		{"underscore is literal", agentos.SessionFilter{Name: ptr("f_s")}, []string{"a2"}},
+		{"percent alone matches only names with it", agentos.SessionFilter{Name: ptr("%")},
+			[]string{"a2"}},
+		{"name never matches state", agentos.SessionFilter{Name: ptr("token")}, nil},
+		{"filters combine", agentos.SessionFilter{UserID: ptr("alice"), Type: &agent,
+			Name: ptr("t")}, []string{"a1", "a3"}},
+		{"no match", agentos.SessionFilter{UserID: ptr("carol")}, nil},
+	}
+	for _, tc := range cases {
+		got, total := list(tc.filter)
+		if !slices.Equal(got, tc.want) && !(len(got) == 0 && len(tc.want) == 0) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+		if total != len(tc.want) {
+			t.Errorf("%s: total = %d, want %d", tc.name, total, len(tc.want))
+		}
+	}
+	got, _ := list(agentos.SessionFilter{Descending: true})
+	if want := []string{"w1", "t1", "a3", "a2", "a1"}; !slices.Equal(got, want) {
+		t.Errorf("descending: got %v, want %v (ties broken by session_id)", got, want)
+	}
+	got, _ = list(agentos.SessionFilter{SortBy: agentos.SortSessionName})
+	if want := []string{"a2", "w1", "t1", "a3", "a1"}; !slices.Equal(got, want) {
+		t.Errorf("by name: got %v, want %v", got, want)
+	}
+	page, total, err := s.ListSessions(ctx, agentos.SessionFilter{Limit: 2, Offset: 10})
+	if err != nil || len(page) != 0 || total != 5 {
+		t.Errorf("page past the end: %d items, total %d, %v", len(page), total, err)
+	}
+}
+
+// testPaging checks that every sort field pages through sessions that share
+// their sort key without repeating or skipping one.
+func testPaging(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	const n = 23
+	for i := range n {
+		mustCreate(t, s, &agentos.Session{
+			ID: fmt.Sprintf("p%02d", (i*7)%n), AgentID: "same", UserID: ptr("same"),
+			CreatedAt: 1000, UpdatedAt: 1000,
+		})
+	}
+	for _, field := range agentos.SortFields {
+		for _, desc := range []bool{false, true} {
+			seen := map[string]bool{}
+			var order []string
+			for offset := 0; offset < n+5; offset += 5 {
+				page, total, err := s.ListSessions(ctx, agentos.SessionFilter{
+					SortBy: field, Descending: desc, Limit: 5, Offset: offset,
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if total != n {
+					t.Fatalf("%s: total = %d, want %d", field, total, n)
+				}
+				for _, sess := range page {
+					if seen[sess.ID] {
+						t.Fatalf("%s desc=%v: %s repeated across pages", field, desc, sess.ID)
+					}
+					seen[sess.ID] = true
+					order = append(order, sess.ID)
+				}
+			}
+			if len(seen) != n {
+				t.Fatalf("%s desc=%v: saw %d sessions, want %d", field, desc, len(seen), n)
+			}
+			sorted := slices.IsSorted(order)
+			if desc {
+				slices.Reverse(order)
+				sorted = slices.IsSorted(order)
+			}
+			if !sorted {
+				t.Fatalf("%s desc=%v: ties not broken by session_id: %v", field, desc, order)
+			}
+		}
+	}
+}
