@@ -38,7 +38,8 @@ func createdAtArg(sec int64) any {
 }
 
 // ListRuns returns the runs of a session in stored order, filtered by f.
-func (s *Store) ListRuns(ctx context.Context, sessionID string, f agentos.RunFilter) ([]*agentos.Run, error) {
+func (s *Store) ListRuns(ctx context.Context, sessionID string,
+	f agentos.RunFilter) ([]*agentos.Run, error) {
 	conds := []string{"session_id = ?"}
 	args := []any{sessionID}
 	if f.CreatedAfter != nil {

@@ -132,7 +132,8 @@ func boolInt(b bool) int {
 }
 
 // GetSession returns the session with the id inside scope.
-func (s *Store) GetSession(ctx context.Context, id string, scope agentos.Scope) (*agentos.Session, error) {
+func (s *Store) GetSession(ctx context.Context, id string,
+	scope agentos.Scope) (*agentos.Session, error) {
 	query := `SELECT ` + sessionColumns + ` FROM sessions WHERE session_id = ?`
 	args := []any{id}
 	if scope.UserID != nil {
@@ -163,7 +164,8 @@ var sortColumns = map[agentos.SortField]string{
 }
 
 // ListSessions returns one page of sessions matching f and the total count.
-func (s *Store) ListSessions(ctx context.Context, f agentos.SessionFilter) ([]*agentos.Session, int, error) {
+func (s *Store) ListSessions(ctx context.Context,
+	f agentos.SessionFilter) ([]*agentos.Session, int, error) {
 	where, args := listWhere(f)
 	var total int
 	if err := s.read.QueryRowContext(ctx,
@@ -330,7 +332,8 @@ func (s *Store) ClearSession(ctx context.Context, id string, scope agentos.Scope
 const deleteBatch = 500
 
 // DeleteSessions deletes the sessions with the ids inside scope.
-func (s *Store) DeleteSessions(ctx context.Context, ids []string, scope agentos.Scope) (int, error) {
+func (s *Store) DeleteSessions(ctx context.Context, ids []string,
+	scope agentos.Scope) (int, error) {
 	deleted := 0
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for start := 0; start < len(ids); start += deleteBatch {

@@ -90,6 +90,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	read.SetMaxOpenConns(opts.ReadConns)
 	read.SetMaxIdleConns(opts.ReadConns)
 	s.read = read
+	// Refresh the planner's statistics where they are stale, so that lists
+	// filtered by owner pick the owner index over the less selective ones.
+	if _, err := write.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("sqlite: optimize %s: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -114,6 +120,7 @@ func (s *Store) Path() string { return s.path }
 // Close closes both connection pools.
 func (s *Store) Close() error {
 	var errs []error
+	_, _ = s.write.Exec("PRAGMA optimize")
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
 	}

@@ -31,7 +31,8 @@ func TestReopenKeepsData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateSession(ctx, &agentos.Session{ID: "keep", Type: agentos.SessionTypeAgent}); err != nil {
+	sess := &agentos.Session{ID: "keep", Type: agentos.SessionTypeAgent}
+	if err := s.CreateSession(ctx, sess); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Close(); err != nil {

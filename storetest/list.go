@@ -27,7 +27,8 @@ func testList(t *testing.T, open Opener) {
 		{ID: "a2", AgentID: "assistant", UserID: ptr("bob"), Name: ptr("50% off_sale"), CreatedAt: 100},
 		{ID: "a3", AgentID: "researcher", UserID: ptr("alice"), Name: ptr("tides"), CreatedAt: 100,
 			State: []byte(`{"note":"école token"}`)},
-		{ID: "t1", Type: team, TeamID: "assistant", UserID: ptr("alice"), Name: ptr("team"), CreatedAt: 200},
+		{ID: "t1", Type: team, TeamID: "assistant", UserID: ptr("alice"), Name: ptr("team"),
+			CreatedAt: 200},
 		{ID: "w1", Type: workflow, WorkflowID: "flow", Name: ptr("Straße"), CreatedAt: 300},
 	}
 	for _, f := range fixtures {

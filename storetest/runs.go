@@ -41,7 +41,8 @@ func testRuns(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := runIDs(all), []string{"r0", "r1", "r2", "r3", "r4", "child"}; !slices.Equal(got, want) {
+		want := []string{"r0", "r1", "r2", "r3", "r4", "child"}
+		if got := runIDs(all); !slices.Equal(got, want) {
 			t.Fatalf("runs = %v, want %v", got, want)
 		}
 		for i := 1; i < len(all); i++ {
@@ -132,7 +133,8 @@ func testRuns(t *testing.T, open Opener) {
 			t.Fatalf("agent_id = %q, want filled in", got.AgentID)
 		}
 		jsonEqual(t, "agent_data", got.AgentData, `{"name":"Assistant","agent_id":"assistant"}`)
-		if err := s.AddRun(ctx, mustRun(t, "owned", runRecord("r", "RUNNING", "hi", 1, "")), ch); err != nil {
+		owned := mustRun(t, "owned", runRecord("r", "RUNNING", "hi", 1, ""))
+		if err := s.AddRun(ctx, owned, ch); err != nil {
 			t.Fatal(err)
 		}
 		if got := mustGet(t, s, "owned"); got.AgentID != "first" {
@@ -154,7 +156,8 @@ func testLeases(t *testing.T, open Opener) {
 		r.LeaseExpiresAt = 100
 		mustAddRun(t, s, r)
 	}
-	if err := leaser.RenewRunLeases(ctx, []agentos.RunRef{{SessionID: "s", RunID: "r1"}}, 500); err != nil {
+	renew := []agentos.RunRef{{SessionID: "s", RunID: "r1"}}
+	if err := leaser.RenewRunLeases(ctx, renew, 500); err != nil {
 		t.Fatal(err)
 	}
 	expired, err := leaser.ListExpiredRuns(ctx, 200, 10)

@@ -31,9 +31,14 @@ CREATE INDEX sessions_created_at ON sessions (created_at, session_id);
 CREATE INDEX sessions_updated_at ON sessions (updated_at, session_id);
 CREATE INDEX sessions_user_created_at ON sessions (user_id, created_at, session_id);
 CREATE INDEX sessions_type_created_at ON sessions (session_type, created_at, session_id);
-CREATE INDEX sessions_agent_created_at ON sessions (agent_id, created_at, session_id);
-CREATE INDEX sessions_team_created_at ON sessions (team_id, created_at, session_id);
-CREATE INDEX sessions_workflow_created_at ON sessions (workflow_id, created_at, session_id);
+CREATE INDEX sessions_user_type_created_at
+	ON sessions (user_id, session_type, created_at, session_id);
+CREATE INDEX sessions_agent_type_created_at
+	ON sessions (agent_id, session_type, created_at, session_id);
+CREATE INDEX sessions_team_type_created_at
+	ON sessions (team_id, session_type, created_at, session_id);
+CREATE INDEX sessions_workflow_type_created_at
+	ON sessions (workflow_id, session_type, created_at, session_id);
 
 CREATE TABLE runs (
 	session_id       TEXT    NOT NULL REFERENCES sessions (session_id) ON DELETE CASCADE,
