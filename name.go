@@ -137,3 +137,14 @@ func isJSONArray(raw json.RawMessage) bool {
 func FoldName(s string) string {
 	return cases.Fold().String(s)
 }
+
+// DeriveSessionName applies DeriveName to runs in stored order and returns
+// the name of the first run that decides it, and whether one did.
+func DeriveSessionName(typ SessionType, runs []*Run, workflowData json.RawMessage) (string, bool) {
+	for i, r := range runs {
+		if name, ok := DeriveName(typ, i == 0, r.Record, workflowData); ok {
+			return name, true
+		}
+	}
+	return "", false
+}

@@ -223,6 +223,12 @@ type SessionStore interface {
 	// the session was cleared; the run is then not written back.
 	UpdateRun(ctx context.Context, r *Run, ch SessionChange) error
 
+	// ImportSession stores a session read from another database together
+	// with its runs, in one transaction, keeping their timestamps and the
+	// session's totals as given. It returns false and writes nothing when a
+	// session with the id exists already.
+	ImportSession(ctx context.Context, s *Session, runs []*Run) (bool, error)
+
 	// Close releases the store's connections.
 	Close() error
 }

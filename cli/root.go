@@ -55,6 +55,7 @@ func newRootCommand(streams Streams, a *app) *cobra.Command {
 		return &usageError{msg: err.Error(), hint: cmd.CommandPath()}
 	})
 	root.AddCommand(newServeCommand(streams))
+	root.AddCommand(newImportCommand(streams))
 	addClientCommands(root, a)
 	return root
 }

@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Clear", func(t *testing.T) { testClear(t, open) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, open) })
 	t.Run("Leases", func(t *testing.T) { testLeases(t, open) })
+	t.Run("Import", func(t *testing.T) { testImport(t, open) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, open) })
 }
 
