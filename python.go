@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -32,9 +33,13 @@ func PythonJSON(raw json.RawMessage, indent int) string {
 }
 
 // PythonRepr returns raw in the text form Python's str() gives the decoded
-// value: single-quoted strings, True, False and None. Invalid JSON is
-// returned as its text.
+// value: a top-level string as is, and inside lists and dicts quoted strings,
+// True, False and None. Invalid JSON is returned as its text.
 func PythonRepr(raw json.RawMessage) string {
+	var top string
+	if json.Unmarshal(raw, &top) == nil {
+		return top
+	}
 	var b strings.Builder
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -142,26 +147,53 @@ func (w *pyWriter) newline(depth int) {
 }
 
 func (w *pyWriter) number(n json.Number) {
-	s := n.String()
-	if w.json {
-		w.b.WriteString(s)
-		return
-	}
-	// Python prints integers as written and floats in their shortest form.
-	if _, err := strconv.ParseInt(s, 10, 64); err == nil {
-		w.b.WriteString(s)
-		return
+	w.b.WriteString(pythonNumber(n.String(), w.json))
+}
+
+// pythonNumber returns the JSON number s as Python prints the value that
+// json.loads makes of it. A literal without a fraction or exponent is an int
+// and keeps its digits, except that "-0" becomes 0. Any other literal is a
+// float, printed by float.__repr__. An overflow to infinity prints as
+// Infinity in json.dumps and as inf in repr.
+func pythonNumber(s string, jsonForm bool) string {
+	if !strings.ContainsAny(s, ".eE") {
+		if s == "-0" {
+			return "0"
+		}
+		return s
 	}
 	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		w.b.WriteString(s)
-		return
+	if math.IsInf(f, 0) {
+		switch {
+		case jsonForm && f > 0:
+			return "Infinity"
+		case jsonForm:
+			return "-Infinity"
+		case f > 0:
+			return "inf"
+		}
+		return "-inf"
 	}
-	out := strconv.FormatFloat(f, 'g', -1, 64)
-	if !strings.ContainsAny(out, ".eEn") {
+	if err != nil {
+		return s
+	}
+	return pythonFloatRepr(f)
+}
+
+// pythonFloatRepr formats f as Python's repr does: the shortest digits that
+// read back as f, in positional form with at least one fractional digit when
+// the decimal exponent is in [-4, 16), and in exponent form otherwise.
+func pythonFloatRepr(f float64) string {
+	exp := strconv.FormatFloat(f, 'e', -1, 64)
+	e, _ := strconv.Atoi(exp[strings.IndexByte(exp, 'e')+1:])
+	if e < -4 || e >= 16 {
+		return exp
+	}
+	out := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(out, ".") {
 		out += ".0"
 	}
-	w.b.WriteString(out)
+	return out
 }
 
 func (w *pyWriter) str(s string) {
