@@ -2,12 +2,14 @@ package sqlite_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
 
 	"github.com/agentos-go/agentos"
 	"github.com/agentos-go/agentos/sqlite"
+	"github.com/google/uuid"
 )
 
 // benchRecord is a completed run of typical size: a system prompt, a
@@ -39,21 +41,24 @@ func openBench(b *testing.B) *sqlite.Store {
 	return s
 }
 
-// fill creates n sessions spread over 50 users, 20 agents and all three
-// types, with names that a filter can match.
+// fill creates n sessions spread over 50 users, 20 components per type and
+// all three types, with names that a filter can match, in one transaction.
 func fill(b *testing.B, s *sqlite.Store, n int) {
 	b.Helper()
-	ctx := context.Background()
 	types := []agentos.SessionType{
 		agentos.SessionTypeAgent, agentos.SessionTypeAgent, agentos.SessionTypeTeam,
 		agentos.SessionTypeWorkflow,
 	}
-	for i := range n {
+	sessions := make([]*agentos.Session, n)
+	for i := range sessions {
 		user := fmt.Sprintf("user-%02d", i%50)
 		name := fmt.Sprintf("Conversation %d about topic %d", i, i%1000)
 		sess := &agentos.Session{
 			ID: fmt.Sprintf("session-%07d", i), Type: types[i%len(types)],
 			UserID: &user, Name: &name, CreatedAt: 1796383576 + int64(i/10),
+			State:     json.RawMessage(`{"step":3,"cart":["tea","milk"]}`),
+			Metrics:   json.RawMessage(`{"input_tokens":812,"output_tokens":190,"total_tokens":1002}`),
+			AgentData: json.RawMessage(`{"name":"Assistant","agent_id":"assistant"}`),
 		}
 		switch sess.Type {
 		case agentos.SessionTypeTeam:
@@ -63,9 +68,10 @@ func fill(b *testing.B, s *sqlite.Store, n int) {
 		default:
 			sess.AgentID = fmt.Sprintf("agent-%02d", i%20)
 		}
-		if err := s.CreateSession(ctx, sess); err != nil {
-			b.Fatal(err)
-		}
+		sessions[i] = sess
+	}
+	if err := sqlite.BulkCreate(context.Background(), s, sessions); err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -94,6 +100,19 @@ func BenchmarkAt100kSessions(b *testing.B) {
 		for i := 0; b.Loop(); i++ {
 			if _, err := s.GetSession(ctx, fmt.Sprintf("session-%07d", (i*7919)%100_000),
 				agentos.Scope{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("CreateSession", func(b *testing.B) {
+		user := "alice"
+		b.ReportAllocs()
+		for b.Loop() {
+			err := s.CreateSession(ctx, &agentos.Session{
+				ID: uuid.NewString(), Type: agentos.SessionTypeAgent, AgentID: "assistant",
+				UserID: &user,
+			})
+			if err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -141,14 +160,16 @@ func BenchmarkAddRun(b *testing.B) {
 			}); err != nil {
 				b.Fatal(err)
 			}
-			for i := range existing {
+			runs := make([]*agentos.Run, existing)
+			for i := range runs {
 				r, err := agentos.NewRun("s", benchRecord(fmt.Sprintf("old-%d", i)))
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := s.AddRun(ctx, r, agentos.SessionChange{}); err != nil {
-					b.Fatal(err)
-				}
+				runs[i] = r
+			}
+			if err := sqlite.BulkAppend(ctx, s, "s", runs); err != nil {
+				b.Fatal(err)
 			}
 			b.ReportAllocs()
 			for i := 0; b.Loop(); i++ {

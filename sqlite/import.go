@@ -22,7 +22,6 @@ func (s *Store) ImportSession(ctx context.Context, sess *agentos.Session,
 		sess.UpdatedAt = sess.CreatedAt
 	}
 	derived, decided := agentos.DeriveSessionName(sess.Type, runs, sess.WorkflowData)
-	sess.DerivedName = derived
 	imported := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var one int
@@ -34,20 +33,8 @@ func (s *Store) ImportSession(ctx context.Context, sess *agentos.Session,
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (
-			session_id, session_type, agent_id, team_id, workflow_id, user_id,
-			session_name, derived_name, name_decided, name_fold,
-			session_state, session_metrics, session_data_extra,
-			agent_data, team_data, workflow_data, metadata, summary, created_at, updated_at,
-			run_count, next_seq)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sess.ID, string(sess.Type), stringArg(sess.AgentID), stringArg(sess.TeamID),
-			stringArg(sess.WorkflowID), ptrArg(sess.UserID),
-			ptrArg(sess.Name), derived, boolInt(decided), nameFold(sess),
-			jsonArg(sess.State), jsonArg(sess.Metrics), jsonArg(sess.Data),
-			jsonArg(sess.AgentData), jsonArg(sess.TeamData), jsonArg(sess.WorkflowData),
-			jsonArg(sess.Metadata), jsonArg(sess.Summary), sess.CreatedAt, sess.UpdatedAt,
-			len(runs), len(runs)+1); err != nil {
+		sess.DerivedName = derived
+		if err := insertSession(ctx, tx, sess, decided, len(runs)); err != nil {
 			return err
 		}
 		stmt, err := tx.PrepareContext(ctx, `INSERT INTO runs (session_id, seq, run_id,

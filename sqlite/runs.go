@@ -305,12 +305,16 @@ func (s *Store) RenewRunLeases(ctx context.Context, refs []agentos.RunRef, until
 	return storeError("renew run leases", err)
 }
 
+// expiredRunsQuery selects the active runs whose lease ended before a time,
+// oldest lease first, through the partial index runs_active_lease.
+const expiredRunsQuery = `SELECT ` + runColumns + ` FROM runs
+	WHERE status IN ('RUNNING', 'PENDING') AND lease_expires_at < ?
+	ORDER BY lease_expires_at LIMIT ?`
+
 // ListExpiredRuns returns running runs whose lease expired before now. A
 // run without a lease counts as expired.
 func (s *Store) ListExpiredRuns(ctx context.Context, now int64, limit int) ([]*agentos.Run, error) {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+runColumns+` FROM runs
-		WHERE status IN ('RUNNING', 'PENDING') AND lease_expires_at < ?
-		ORDER BY lease_expires_at LIMIT ?`, now, limit)
+	rows, err := s.read.QueryContext(ctx, expiredRunsQuery, now, limit)
 	if err != nil {
 		return nil, storeError("list expired runs", err)
 	}

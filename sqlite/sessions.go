@@ -107,21 +107,30 @@ func (s *Store) CreateSession(ctx context.Context, sess *agentos.Session) error 
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO sessions (
-			session_id, session_type, agent_id, team_id, workflow_id, user_id,
-			session_name, derived_name, name_decided, name_fold,
-			session_state, session_metrics, session_data_extra,
-			agent_data, team_data, workflow_data, metadata, summary, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			sess.ID, string(sess.Type), stringArg(sess.AgentID), stringArg(sess.TeamID),
-			stringArg(sess.WorkflowID), ptrArg(sess.UserID),
-			ptrArg(sess.Name), sess.DerivedName, boolInt(sess.DerivedName != ""), nameFold(sess),
-			jsonArg(sess.State), jsonArg(sess.Metrics), jsonArg(sess.Data),
-			jsonArg(sess.AgentData), jsonArg(sess.TeamData), jsonArg(sess.WorkflowData),
-			jsonArg(sess.Metadata), jsonArg(sess.Summary), sess.CreatedAt, sess.UpdatedAt)
-		return err
+		return insertSession(ctx, tx, sess, sess.DerivedName != "", 0)
 	})
 	return storeError("create session", err)
+}
+
+// insertSession inserts the row of sess, which already holds runCount runs,
+// with nameDecided telling whether a run has fixed its derived name.
+func insertSession(ctx context.Context, tx *sql.Tx, sess *agentos.Session, nameDecided bool,
+	runCount int) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (
+		session_id, session_type, agent_id, team_id, workflow_id, user_id,
+		session_name, derived_name, name_decided, name_fold,
+		session_state, session_metrics, session_data_extra,
+		agent_data, team_data, workflow_data, metadata, summary, created_at, updated_at,
+		run_count, next_seq)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		sess.ID, string(sess.Type), stringArg(sess.AgentID), stringArg(sess.TeamID),
+		stringArg(sess.WorkflowID), ptrArg(sess.UserID),
+		ptrArg(sess.Name), sess.DerivedName, boolInt(nameDecided), nameFold(sess),
+		jsonArg(sess.State), jsonArg(sess.Metrics), jsonArg(sess.Data),
+		jsonArg(sess.AgentData), jsonArg(sess.TeamData), jsonArg(sess.WorkflowData),
+		jsonArg(sess.Metadata), jsonArg(sess.Summary), sess.CreatedAt, sess.UpdatedAt,
+		runCount, runCount+1)
+	return err
 }
 
 func boolInt(b bool) int {
@@ -166,31 +175,21 @@ var sortColumns = map[agentos.SortField]string{
 // ListSessions returns one page of sessions matching f and the total count.
 func (s *Store) ListSessions(ctx context.Context,
 	f agentos.SessionFilter) ([]*agentos.Session, int, error) {
-	where, args := listWhere(f)
+	q := buildListQuery(f)
 	var total int
-	if err := s.read.QueryRowContext(ctx,
-		`SELECT COUNT(*) FROM sessions`+where, args...).Scan(&total); err != nil {
+	if err := s.read.QueryRowContext(ctx, q.count, q.args...).Scan(&total); err != nil {
 		return nil, 0, storeError("count sessions", err)
 	}
 	if f.Limit <= 0 || f.Offset >= total {
 		return []*agentos.Session{}, total, nil
 	}
-	col, ok := sortColumns[f.SortBy]
-	if !ok {
-		col = "created_at"
-	}
-	dir := "ASC"
-	if f.Descending {
-		dir = "DESC"
-	}
-	query := `SELECT ` + sessionColumns + ` FROM sessions` + where +
-		fmt.Sprintf(` ORDER BY %s %s, session_id %s LIMIT ? OFFSET ?`, col, dir, dir)
-	rows, err := s.read.QueryContext(ctx, query, append(args, f.Limit, max(f.Offset, 0))...)
+	pageArgs := append(q.args[:len(q.args):len(q.args)], f.Limit, max(f.Offset, 0))
+	rows, err := s.read.QueryContext(ctx, q.page, pageArgs...)
 	if err != nil {
 		return nil, 0, storeError("list sessions", err)
 	}
 	defer rows.Close()
-	list := make([]*agentos.Session, 0, f.Limit)
+	list := make([]*agentos.Session, 0, min(f.Limit, total))
 	for rows.Next() {
 		sess, err := scanSession(rows)
 		if err != nil {
@@ -202,6 +201,31 @@ func (s *Store) ListSessions(ctx context.Context,
 		return nil, 0, storeError("list sessions", err)
 	}
 	return list, total, nil
+}
+
+// listQuery is the SQL of one session listing: the count, and the page,
+// which takes the limit and offset after args.
+type listQuery struct {
+	count, page string
+	args        []any
+}
+
+func buildListQuery(f agentos.SessionFilter) listQuery {
+	where, args := listWhere(f)
+	col, ok := sortColumns[f.SortBy]
+	if !ok {
+		col = "created_at"
+	}
+	dir := "ASC"
+	if f.Descending {
+		dir = "DESC"
+	}
+	return listQuery{
+		count: `SELECT COUNT(*) FROM sessions` + where,
+		page: `SELECT ` + sessionColumns + ` FROM sessions` + where +
+			fmt.Sprintf(` ORDER BY %s %s, session_id %s LIMIT ? OFFSET ?`, col, dir, dir),
+		args: args,
+	}
 }
 
 // listWhere returns the WHERE clause and arguments for f.
