@@ -1,17 +1,133 @@
 package cli
 
 import (
-	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/agentos-go/agentos/auth"
+	"github.com/agentos-go/agentos/server"
 )
 
+// envPort is agno's variable for the port to listen on.
+const envPort = "AGENT_OS_PORT"
+
+// serveOptions are the flags of agentos serve.
+type serveOptions struct {
+	host      string
+	port      int
+	db        string
+	dbID      string
+	logFormat string
+	logLevel  string
+	grace     time.Duration
+	auth      *authFlags
+}
+
 func newServeCommand(streams Streams) *cobra.Command {
-	return &cobra.Command{
+	opts := &serveOptions{}
+	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the AgentOS HTTP server",
+		Long: `Serve agno's AgentOS HTTP API: sessions, their runs and the agents.
+
+Sessions are kept in a SQLite file (tmp/app.db unless --db says otherwise).
+The server stops gracefully on SIGINT or SIGTERM: it stops accepting
+connections and lets requests in flight finish for up to --shutdown-grace.`,
+		Example: `  agentos serve
+  agentos serve --port 8000 --db /var/lib/agentos/app.db
+  AGENT_OS_PORT=8000 agentos serve --log-format json`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return errors.New("not implemented yet")
+			return runServe(cmd, streams, opts)
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&opts.host, "host", "127.0.0.1", "address to listen on; 0.0.0.0 for every interface")
+	f.IntVar(&opts.port, "port", 7777, "port to listen on (env "+envPort+")")
+	f.StringVar(&opts.db, "db", defaultDBPath, "session database: a SQLite file path")
+	f.StringVar(&opts.dbID, "db-id", server.DefaultDBID,
+		"database id reported in /config and accepted as db_id")
+	f.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
+	f.StringVar(&opts.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.DurationVar(&opts.grace, "shutdown-grace", 15*time.Second,
+		"time requests in flight get to finish on shutdown")
+	opts.auth = addAuthFlags(cmd)
+	return cmd
+}
+
+// newLogger returns a slog logger writing to w in the format and level given.
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageErrorf("invalid --log-level %q: use debug, info, warn or error", level)
+	}
+	handlerOpts := &slog.HandlerOptions{Level: lvl}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, handlerOpts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, handlerOpts)), nil
+	}
+	return nil, usageErrorf("invalid --log-format %q: use text or json", format)
+}
+
+func runServe(cmd *cobra.Command, streams Streams, opts *serveOptions) error {
+	ctx := cmd.Context()
+	logger, err := newLogger(streams.ErrOut, opts.logFormat, opts.logLevel)
+	if err != nil {
+		return err
+	}
+	port := opts.port
+	if !cmd.Flags().Changed("port") {
+		if v := os.Getenv(envPort); v != "" {
+			port, err = strconv.Atoi(v)
+			if err != nil || port < 0 || port > 65535 {
+				return usageErrorf("invalid %s %q: use a port number from 0 to 65535", envPort, v)
+			}
+		}
+	}
+	if port < 0 || port > 65535 {
+		return usageErrorf("invalid --port %d: use a port number from 0 to 65535", port)
+	}
+	authConfig, err := opts.auth.config(cmd, os.Environ(), logger)
+	if err != nil {
+		return err
+	}
+	guard, err := auth.New(authConfig)
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, opts.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	srv, err := server.New(server.Config{
+		Store:      store,
+		Logger:     logger,
+		DBID:       opts.dbID,
+		Middleware: guard.Middleware(),
+	})
+	if err != nil {
+		return err
+	}
+	addr := net.JoinHostPort(opts.host, strconv.Itoa(port))
+	err = srv.ListenAndServe(ctx, addr, opts.grace, func(bound net.Addr) {
+		logger.Info("serving AgentOS API", slog.String("address", "http://"+bound.String()),
+			slog.String("db", opts.db), slog.String("auth", string(guard.Mode())))
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	logger.Info("server stopped")
+	return nil
 }
