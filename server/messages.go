@@ -19,7 +19,9 @@ var messageFields = []string{
 
 // messageMediaFields follow messageFields when they hold a true value in
 // Python's sense.
-var messageMediaFields = []string{"images", "audio", "videos", "files", "audio_output", "references"}
+var messageMediaFields = []string{
+	"images", "audio", "videos", "files", "audio_output", "references",
+}
 
 // appendChatHistory appends the chat_history of a session: the messages of
 // runs without a parent run, in stored order and of every run status,

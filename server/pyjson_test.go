@@ -86,7 +86,8 @@ func TestCheckJSONSyntaxMatchesCPython(t *testing.T) {
 
 func TestCheckJSONSyntaxAccepts(t *testing.T) {
 	for _, body := range []string{
-		`{}`, ` [ ] `, `"\ud800"`, `"\u00e9\n\/"`, `-0.5e-3`, `1E+2`, `{"a":{"b":[null,true,false]}}`,
+		`{}`, ` [ ] `, `"\ud800"`, `"\u00e9\n\/"`, `-0.5e-3`, `1E+2`,
+		`{"a":{"b":[null,true,false]}}`,
 		"\t{\"k\":\r\n\"v\"}\n", `"日本語"`, `0`,
 	} {
 		if err := checkJSONSyntax([]byte(body)); err != nil {

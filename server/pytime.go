@@ -31,7 +31,7 @@ func parsePythonISO(s string) (pyTime, bool) {
 		return t, false
 	}
 	if rest == "" {
-		return t, true
+		return t, t.valid()
 	}
 	// Any one character separates the date from the time.
 	_, size := firstRune(rest)

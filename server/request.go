@@ -354,7 +354,9 @@ func (f bodyFields) whole() json.RawMessage {
 }
 
 func stringTypeItem(loc []any, input json.RawMessage) ValidationItem {
-	return ValidationItem{Type: "string_type", Loc: loc, Msg: "Input should be a valid string", Input: input}
+	return ValidationItem{
+		Type: "string_type", Loc: loc, Msg: "Input should be a valid string", Input: input,
+	}
 }
 
 // jsonString decodes raw when it is a JSON string.
@@ -483,7 +485,8 @@ func parseSummary(raw json.RawMessage, errs *ValidationError) json.RawMessage {
 	if topics != nil {
 		if elems, ok := arrayElements(topics); !ok {
 			errs.Add(ValidationItem{
-				Type: "list_type", Loc: f.at("topics"), Msg: "Input should be a valid list", Input: topics,
+				Type: "list_type", Loc: f.at("topics"), Msg: "Input should be a valid list",
+				Input: topics,
 			})
 		} else {
 			for i, e := range elems {
@@ -504,9 +507,10 @@ func parseSummary(raw json.RawMessage, errs *ValidationError) json.RawMessage {
 			// Python treats "" as no time.
 		case !parsed:
 			errs.Add(ValidationItem{
-				Type:  "datetime_parsing",
-				Loc:   f.at("updated_at"),
-				Msg:   "Input should be a valid datetime in ISO 8601 form, such as 2026-03-01T09:00:00Z",
+				Type: "datetime_parsing",
+				Loc:  f.at("updated_at"),
+				Msg: "Input should be a valid datetime in ISO 8601 form, " +
+					"such as 2026-03-01T09:00:00Z",
 				Input: v,
 			})
 		default:

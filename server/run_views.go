@@ -197,7 +197,9 @@ func appendWorkflowRun(dst []byte, rec runRecord, omitNull bool) []byte {
 	rec.field(&o, "status", `""`)
 	rec.field(&o, "step_results", `[]`)
 	rec.field(&o, "step_executor_runs", `[]`)
-	for _, key := range []string{"step_requirements", "pause_kind", "paused_step_name", "paused_step_index"} {
+	for _, key := range []string{
+		"step_requirements", "pause_kind", "paused_step_name", "paused_step_index",
+	} {
 		o.raw(key, rec.value(key))
 	}
 	rec.field(&o, "metrics", `{}`)

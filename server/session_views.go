@@ -128,7 +128,8 @@ func appendDetail(dst []byte, s *agentos.Session, runs []*agentos.Run, opt detai
 	return appendAgentDetail(dst, s, runs, opt)
 }
 
-func appendAgentDetail(dst []byte, s *agentos.Session, runs []*agentos.Run, opt detailOptions) []byte {
+func appendAgentDetail(dst []byte, s *agentos.Session, runs []*agentos.Run,
+	opt detailOptions) []byte {
 	o := newObject(dst, opt.omitNull)
 	o.optString("user_id", s.UserID)
 	o.string("agent_session_id", s.ID)
@@ -147,7 +148,8 @@ func appendAgentDetail(dst []byte, s *agentos.Session, runs []*agentos.Run, opt 
 	return o.close()
 }
 
-func appendTeamDetail(dst []byte, s *agentos.Session, runs []*agentos.Run, opt detailOptions) []byte {
+func appendTeamDetail(dst []byte, s *agentos.Session, runs []*agentos.Run,
+	opt detailOptions) []byte {
 	o := newObject(dst, opt.omitNull)
 	o.string("session_id", s.ID)
 	o.string("session_name", s.DisplayName())

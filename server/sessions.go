@@ -54,7 +54,8 @@ func (s *Server) selectDatabase(q query, withTable bool) error {
 	case dbID != "" && dbID != s.dbID:
 		return agentos.Errorf(agentos.ENOTFOUND, "No database found with id '%s'", dbID)
 	case table != "" && table != s.table:
-		return agentos.Errorf(agentos.ENOTFOUND, "No database with id '%s' has table '%s'", dbID, table)
+		return agentos.Errorf(agentos.ENOTFOUND,
+			"No database with id '%s' has table '%s'", dbID, table)
 	}
 	return nil
 }
@@ -244,7 +245,8 @@ func deref(p *string) string {
 // sessionNotFound returns agno's 404 for a session the caller cannot see.
 func sessionNotFound(id string, typ *agentos.SessionType) error {
 	if typ != nil {
-		return agentos.Errorf(agentos.ENOTFOUND, "%s Session with id '%s' not found", typ.Title(), id)
+		return agentos.Errorf(agentos.ENOTFOUND,
+			"%s Session with id '%s' not found", typ.Title(), id)
 	}
 	return agentos.Errorf(agentos.ENOTFOUND, "Session with id '%s' not found", id)
 }
@@ -291,16 +293,15 @@ func (s *Server) writeDetail(w http.ResponseWriter, r *http.Request, sess *agent
 	return nil
 }
 
-// sessionQuery reads the type, user_id, db_id and table parameters that
-// most session routes share.
-func (s *Server) sessionQuery(r *http.Request, errs *ValidationError) (query, *agentos.SessionType) {
+// sessionQuery reads the query of a session route and its type parameter.
+func sessionQuery(r *http.Request, errs *ValidationError) (query, *agentos.SessionType) {
 	q := newQuery(r, errs)
 	return q, q.sessionType()
 }
 
 func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) error {
 	var errs ValidationError
-	q, typ := s.sessionQuery(r, &errs)
+	q, typ := sessionQuery(r, &errs)
 	if err := errs.Err(); err != nil {
 		return err
 	}
@@ -308,7 +309,9 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	id := r.PathValue("session_id")
-	sess, err := s.getSession(r.Context(), r, id, typ, func() error { return sessionNotFound(id, typ) })
+	sess, err := s.getSession(r.Context(), r, id, typ, func() error {
+		return sessionNotFound(id, typ)
+	})
 	if err != nil {
 		return err
 	}
@@ -317,7 +320,7 @@ func (s *Server) handleGetSession(w http.ResponseWriter, r *http.Request) error 
 
 func (s *Server) handleListRuns(w http.ResponseWriter, r *http.Request) error {
 	var errs ValidationError
-	q, typ := s.sessionQuery(r, &errs)
+	q, typ := sessionQuery(r, &errs)
 	filter := agentos.RunFilter{
 		CreatedAfter:  q.optInt("created_after"),
 		CreatedBefore: q.optInt("created_before"),
@@ -362,7 +365,7 @@ func (s *Server) handleListRuns(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Server) handleGetRun(w http.ResponseWriter, r *http.Request) error {
 	var errs ValidationError
-	q, typ := s.sessionQuery(r, &errs)
+	q, typ := sessionQuery(r, &errs)
 	if err := errs.Err(); err != nil {
 		return err
 	}
@@ -381,7 +384,8 @@ func (s *Server) handleGetRun(w http.ResponseWriter, r *http.Request) error {
 	}
 	run, err := s.store.GetRun(r.Context(), id, runID)
 	if agentos.ErrorCode(err) == agentos.ENOTFOUND {
-		return agentos.Errorf(agentos.ENOTFOUND, "Run with ID %s not found in session %s", runID, id)
+		return agentos.Errorf(agentos.ENOTFOUND,
+			"Run with ID %s not found in session %s", runID, id)
 	}
 	if err != nil {
 		return fmt.Errorf("get run %q of session %q: %w", runID, id, err)
@@ -460,7 +464,8 @@ func (s *Server) handleDeleteSessions(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	if len(ids) != types {
-		return agentos.Errorf(agentos.EINVALID, "Session IDs and session types must have the same length")
+		return agentos.Errorf(agentos.EINVALID,
+			"Session IDs and session types must have the same length")
 	}
 	if err := s.selectDatabase(q, true); err != nil {
 		return err
@@ -496,7 +501,7 @@ func (s *Server) handleRenameSession(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	var errs ValidationError
-	q, typ := s.sessionQuery(r, &errs)
+	q, typ := sessionQuery(r, &errs)
 	name := parseRenameBody(body, &errs)
 	if err := errs.Err(); err != nil {
 		return err
@@ -549,7 +554,7 @@ func (s *Server) handleUpdateSession(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	var errs ValidationError
-	q, typ := s.sessionQuery(r, &errs)
+	q, typ := sessionQuery(r, &errs)
 	upd := parseUpdateBody(body, &errs)
 	if err := errs.Err(); err != nil {
 		return err
@@ -568,7 +573,7 @@ func (s *Server) handleUpdateSession(w http.ResponseWriter, r *http.Request) err
 
 func (s *Server) handleClearSession(w http.ResponseWriter, r *http.Request) error {
 	var errs ValidationError
-	q, typ := s.sessionQuery(r, &errs)
+	q, typ := sessionQuery(r, &errs)
 	if err := errs.Err(); err != nil {
 		return err
 	}

@@ -109,7 +109,8 @@ func TestListItemsMatchRecording(t *testing.T) {
 	}
 	refs := loadReference(t)
 	if len(page.Data) != len(refs) {
-		t.Fatalf("recording lists %d sessions, agno-reference.db holds %d", len(page.Data), len(refs))
+		t.Fatalf("recording lists %d sessions, agno-reference.db holds %d",
+			len(page.Data), len(refs))
 	}
 	for _, want := range page.Data {
 		var item struct {
@@ -132,7 +133,8 @@ func TestWorkflowDetailView(t *testing.T) {
 	}
 	got := appendDetail(nil, s, nil, detailOptions{})
 	want := `{"user_id":"ann","workflow_id":"etl","workflow_name":null,"session_id":"wf-1",` +
-		`"session_name":"Nightly","session_data":{"session_name":"Nightly","session_state":{"step":2}},` +
+		`"session_name":"Nightly",` +
+		`"session_data":{"session_name":"Nightly","session_state":{"step":2}},` +
 		`"session_state":{"step":2},"workflow_data":{},"metadata":{},` +
 		`"created_at":"2026-03-01T09:15:42Z","updated_at":"2026-03-01T09:15:42Z"}`
 	if string(got) != want {
