@@ -112,7 +112,8 @@ func TestDeriveSessionName(t *testing.T) {
 		mustNewRun(t, `{"run_id":"m","agent_id":"member","team_id":"t",`+
 			`"messages":[{"role":"user","content":"member"}]}`),
 		mustNewRun(t, `{"run_id":"l1","team_id":"t","messages":[]}`),
-		mustNewRun(t, `{"run_id":"l2","team_id":"t","messages":[{"role":"user","content":"lead"}]}`),
+		mustNewRun(t, `{"run_id":"l2","team_id":"t",`+
+			`"messages":[{"role":"user","content":"lead"}]}`),
 	}
 	name, decided := agentos.DeriveSessionName(agentos.SessionTypeTeam, runs, nil)
 	if name != "lead" || !decided {

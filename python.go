@@ -37,7 +37,7 @@ func PythonJSON(raw json.RawMessage, indent int) string {
 // True, False and None. Invalid JSON is returned as its text.
 func PythonRepr(raw json.RawMessage) string {
 	var top string
-	if json.Unmarshal(raw, &top) == nil {
+	if strings.HasPrefix(strings.TrimSpace(string(raw)), `"`) && json.Unmarshal(raw, &top) == nil {
 		return top
 	}
 	var b strings.Builder

@@ -19,7 +19,8 @@ type Run struct {
 	Status      RunStatus
 	CreatedAt   int64 // Unix seconds; 0 when the record has none
 	// LeaseExpiresAt is the Unix second after which a RUNNING or PENDING
-	// run counts as abandoned by the process executing it. 0 means no lease.
+	// run counts as abandoned by the process executing it. 0 means no lease
+	// in AddRun, and keeps the stored lease in UpdateRun.
 	LeaseExpiresAt int64
 	Record         json.RawMessage
 }

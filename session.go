@@ -123,6 +123,8 @@ const (
 	SortTeamID      SortField = "team_id"
 	SortWorkflowID  SortField = "workflow_id"
 	SortUserID      SortField = "user_id"
+	// SortSessionName sorts by the displayed name, case folded with
+	// FoldName and then compared byte by byte.
 	SortSessionName SortField = "session_name"
 )
 

@@ -16,7 +16,8 @@ import (
 // question and an answer with metrics, about 1.2 KB of JSON.
 func benchRecord(runID string) []byte {
 	return fmt.Appendf(nil, `{"run_id":%q,"agent_id":"assistant","agent_name":"Assistant",`+
-		`"session_id":"s","user_id":"alice","content":"Mainly the Moon's gravity pulls the oceans.",`+
+		`"session_id":"s","user_id":"alice",`+
+		`"content":"Mainly the Moon's gravity pulls the oceans.",`+
 		`"content_type":"str","model":"gpt-4o","model_provider":"OpenAI","session_state":{},`+
 		`"created_at":1796383576,"status":"COMPLETED","metrics":{"input_tokens":95,`+
 		`"output_tokens":41,"total_tokens":136,"time_to_first_token":0.41,"duration":1.87},`+
@@ -56,8 +57,9 @@ func fill(b *testing.B, s *sqlite.Store, n int) {
 		sess := &agentos.Session{
 			ID: fmt.Sprintf("session-%07d", i), Type: types[i%len(types)],
 			UserID: &user, Name: &name, CreatedAt: 1796383576 + int64(i/10),
-			State:     json.RawMessage(`{"step":3,"cart":["tea","milk"]}`),
-			Metrics:   json.RawMessage(`{"input_tokens":812,"output_tokens":190,"total_tokens":1002}`),
+			State: json.RawMessage(`{"step":3,"cart":["tea","milk"]}`),
+			Metrics: json.RawMessage(
+				`{"input_tokens":812,"output_tokens":190,"total_tokens":1002}`),
 			AgentData: json.RawMessage(`{"name":"Assistant","agent_id":"assistant"}`),
 		}
 		switch sess.Type {

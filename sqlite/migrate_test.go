@@ -104,7 +104,7 @@ func TestMigrationUpgradesOldDatabase(t *testing.T) {
 	}
 	var n int
 	if err := s.read.QueryRow(`SELECT COUNT(*) FROM sqlite_master
-		WHERE type = 'index' AND name = 'sessions_display_name'`).Scan(&n); err != nil {
+		WHERE type = 'index' AND name = 'sessions_user_updated_at'`).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	if n != 1 {
@@ -121,7 +121,8 @@ func TestNewerDatabaseRejected(t *testing.T) {
 	}
 	_ = s.Close()
 	db := rawDB(t, path)
-	if _, err := db.Exec(`INSERT INTO schema_migrations VALUES (99, '0099_future.sql', 1)`); err != nil {
+	_, err = db.Exec(`INSERT INTO schema_migrations VALUES (99, '0099_future.sql', 1)`)
+	if err != nil {
 		t.Fatal(err)
 	}
 	_ = db.Close()

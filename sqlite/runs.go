@@ -242,10 +242,11 @@ func (s *Store) AddRun(ctx context.Context, r *agentos.Run, ch agentos.SessionCh
 // UpdateRun replaces the stored record of r.
 func (s *Store) UpdateRun(ctx context.Context, r *agentos.Run, ch agentos.SessionChange) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var seq int64
+		var seq, lease int64
 		var counted bool
-		err := tx.QueryRowContext(ctx, `SELECT seq, counted FROM runs
-			WHERE session_id = ? AND run_id = ?`, r.SessionID, r.RunID).Scan(&seq, &counted)
+		err := tx.QueryRowContext(ctx, `SELECT seq, counted, lease_expires_at FROM runs
+			WHERE session_id = ? AND run_id = ?`, r.SessionID, r.RunID).Scan(&seq, &counted,
+			&lease)
 		if errors.Is(err, sql.ErrNoRows) {
 			return agentos.Errorf(agentos.ENOTFOUND,
 				"Run with ID %s not found in session %s", r.RunID, r.SessionID)
@@ -258,6 +259,9 @@ func (s *Store) UpdateRun(ctx context.Context, r *agentos.Run, ch agentos.Sessio
 			return err
 		}
 		count := !counted && r.Status.Finished()
+		if r.LeaseExpiresAt == 0 {
+			r.LeaseExpiresAt = lease
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE runs SET parent_run_id = ?, agent_id = ?,
 			team_id = ?, workflow_id = ?, status = ?, created_at = ?, lease_expires_at = ?,
 			counted = ?, record = ? WHERE session_id = ? AND seq = ?`,

@@ -169,7 +169,7 @@ var sortColumns = map[agentos.SortField]string{
 	agentos.SortTeamID:      "team_id",
 	agentos.SortWorkflowID:  "workflow_id",
 	agentos.SortUserID:      "user_id",
-	agentos.SortSessionName: "COALESCE(session_name, derived_name)",
+	agentos.SortSessionName: "name_fold",
 }
 
 // ListSessions returns one page of sessions matching f and the total count.
@@ -336,9 +336,13 @@ func (s *Store) ClearSession(ctx context.Context, id string, scope agentos.Scope
 			return err
 		}
 		var err error
+		// A derived name is pinned as the explicit one, because the runs it
+		// came from are gone. Without one, the next run may still name the
+		// session.
 		sess, err = scanSession(tx.QueryRowContext(ctx, `UPDATE sessions SET
-			session_name = COALESCE(session_name, derived_name),
-			name_decided = 1, summary = NULL, session_metrics = NULL, run_count = 0,
+			session_name = CASE WHEN session_name IS NULL AND derived_name <> ''
+				THEN derived_name ELSE session_name END,
+			summary = NULL, session_metrics = NULL, run_count = 0,
 			updated_at = max(?, created_at)
 			WHERE session_id = ? RETURNING `+sessionColumns, agentos.Now(), id))
 		return err

@@ -17,7 +17,8 @@ func testImport(t *testing.T, open Opener) {
 		CreatedAt: 1000, UpdatedAt: 2000,
 	}
 	runs := []*agentos.Run{
-		mustRun(t, "imp", runRecord("r1", "COMPLETED", "Imported question", 1000, `{"total_tokens":10}`)),
+		mustRun(t, "imp", runRecord("r1", "COMPLETED", "Imported question", 1000,
+			`{"total_tokens":10}`)),
 		mustRun(t, "imp", runRecord("r2", "COMPLETED", "Second", 1500, `{"total_tokens":20}`)),
 	}
 	ok, err := s.ImportSession(ctx, sess, runs)
@@ -47,6 +48,7 @@ func testImport(t *testing.T, open Opener) {
 		t.Fatalf("second import changed the session: %+v", got)
 	}
 	// A run appended later continues the sequence and the totals.
-	mustAddRun(t, s, mustRun(t, "imp", runRecord("r3", "COMPLETED", "new", 3000, `{"total_tokens":5}`)))
+	mustAddRun(t, s, mustRun(t, "imp", runRecord("r3", "COMPLETED", "new", 3000,
+		`{"total_tokens":5}`)))
 	jsonEqual(t, "metrics", mustGet(t, s, "imp").Metrics, `{"total_tokens":35}`)
 }

@@ -23,8 +23,10 @@ func testList(t *testing.T, open Opener) {
 	team, workflow := agentos.SessionTypeTeam, agentos.SessionTypeWorkflow
 	agent := agentos.SessionTypeAgent
 	fixtures := []*agentos.Session{
-		{ID: "a1", AgentID: "assistant", UserID: ptr("alice"), Name: ptr("École trip"), CreatedAt: 100},
-		{ID: "a2", AgentID: "assistant", UserID: ptr("bob"), Name: ptr("50% off_sale"), CreatedAt: 100},
+		{ID: "a1", AgentID: "assistant", UserID: ptr("alice"), Name: ptr("École trip"),
+			CreatedAt: 100},
+		{ID: "a2", AgentID: "assistant", UserID: ptr("bob"), Name: ptr("50% off_sale"),
+			CreatedAt: 100},
 		{ID: "a3", AgentID: "researcher", UserID: ptr("alice"), Name: ptr("tides"), CreatedAt: 100,
 			State: []byte(`{"note":"école token"}`)},
 		{ID: "t1", Type: team, TeamID: "assistant", UserID: ptr("alice"), Name: ptr("team"),
@@ -55,9 +57,11 @@ func testList(t *testing.T, open Opener) {
 		{"type", agentos.SessionFilter{Type: &agent}, []string{"a1", "a2", "a3"}},
 		{"component any type", agentos.SessionFilter{ComponentID: ptr("assistant")},
 			[]string{"a1", "a2", "t1"}},
-		{"component of team type", agentos.SessionFilter{ComponentID: ptr("assistant"), Type: &team},
+		{"component of team type",
+			agentos.SessionFilter{ComponentID: ptr("assistant"), Type: &team},
 			[]string{"t1"}},
-		{"component of agent type", agentos.SessionFilter{ComponentID: ptr("assistant"), Type: &agent},
+		{"component of agent type",
+			agentos.SessionFilter{ComponentID: ptr("assistant"), Type: &agent},
 			[]string{"a1", "a2"}},
 		{"name folds case", agentos.SessionFilter{Name: ptr("ÉCOLE")}, []string{"a1"}},
 		{"name folds sharp s", agentos.SessionFilter{Name: ptr("STRASSE")}, []string{"w1"}},
@@ -139,5 +143,66 @@ func testPaging(t *testing.T, open Opener) {
 				t.Fatalf("%s desc=%v: ties not broken by session_id: %v", field, desc, order)
 			}
 		}
+	}
+}
+
+// testSorting checks the order of every sort field in both directions on
+// sessions whose sort keys differ. Absent values sort first in ascending
+// order, an owner of "" sorts after no owner, and text compares byte by byte.
+func testSorting(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	fixtures := []*agentos.Session{
+		{ID: "s1", AgentID: "beta", UserID: ptr("bob"), Name: ptr("apple"),
+			CreatedAt: 300, UpdatedAt: 300},
+		{ID: "s2", Type: agentos.SessionTypeTeam, TeamID: "alpha", Name: ptr("Zebra"),
+			CreatedAt: 100, UpdatedAt: 500},
+		{ID: "s3", Type: agentos.SessionTypeWorkflow, WorkflowID: "gamma", UserID: ptr(""),
+			CreatedAt: 200, UpdatedAt: 200},
+		{ID: "s4", AgentID: "alpha", UserID: ptr("alice"), Name: ptr("Mango"),
+			CreatedAt: 400, UpdatedAt: 400},
+	}
+	for _, f := range fixtures {
+		mustCreate(t, s, f)
+	}
+	ascending := map[agentos.SortField][]string{
+		agentos.SortCreatedAt:   {"s2", "s3", "s1", "s4"},
+		agentos.SortUpdatedAt:   {"s3", "s1", "s4", "s2"},
+		agentos.SortSessionID:   {"s1", "s2", "s3", "s4"},
+		agentos.SortSessionType: {"s1", "s4", "s2", "s3"},
+		agentos.SortAgentID:     {"s2", "s3", "s4", "s1"},
+		agentos.SortTeamID:      {"s1", "s3", "s4", "s2"},
+		agentos.SortWorkflowID:  {"s1", "s2", "s4", "s3"},
+		agentos.SortUserID:      {"s2", "s3", "s4", "s1"},
+		agentos.SortSessionName: {"s3", "s1", "s4", "s2"},
+	}
+	for _, field := range agentos.SortFields {
+		want := ascending[field]
+		if want == nil {
+			t.Fatalf("no expected order for sort field %s", field)
+		}
+		for _, desc := range []bool{false, true} {
+			got, _, err := s.ListSessions(ctx, agentos.SessionFilter{
+				SortBy: field, Descending: desc, Limit: 10,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			expected := slices.Clone(want)
+			if desc {
+				slices.Reverse(expected)
+			}
+			if !slices.Equal(ids(got), expected) {
+				t.Errorf("sorted by %s (descending %v) = %v, want %v", field, desc, ids(got),
+					expected)
+			}
+		}
+	}
+	got, _, err := s.ListSessions(ctx, agentos.SessionFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := ascending[agentos.SortCreatedAt]; !slices.Equal(ids(got), want) {
+		t.Errorf("default sort = %v, want created_at order %v", ids(got), want)
 	}
 }

@@ -51,7 +51,8 @@ func testRuns(t *testing.T, open Opener) {
 			}
 		}
 		after, before := int64(110), int64(130)
-		got, _ := s.ListRuns(ctx, "s", agentos.RunFilter{CreatedAfter: &after, CreatedBefore: &before})
+		got, _ := s.ListRuns(ctx, "s",
+			agentos.RunFilter{CreatedAfter: &after, CreatedBefore: &before})
 		if want := []string{"r1", "r2", "r3", "child"}; !slices.Equal(runIDs(got), want) {
 			t.Fatalf("created in [110,130] = %v, want %v (bounds inclusive)", runIDs(got), want)
 		}
@@ -124,7 +125,8 @@ func testRuns(t *testing.T, open Opener) {
 			AgentID:   "assistant",
 			AgentData: json.RawMessage(`{"name":"Assistant","agent_id":"assistant"}`),
 		}
-		if err := s.AddRun(ctx, mustRun(t, "s", runRecord("r", "RUNNING", "hi", 1, "")), ch); err != nil {
+		first := mustRun(t, "s", runRecord("r", "RUNNING", "hi", 1, ""))
+		if err := s.AddRun(ctx, first, ch); err != nil {
 			t.Fatal(err)
 		}
 		got := mustGet(t, s, "s")
@@ -151,24 +153,209 @@ func testLeases(t *testing.T, open Opener) {
 		t.Skip("store does not track run leases")
 	}
 	mustCreate(t, s, &agentos.Session{ID: "s"})
-	for i, st := range []string{"RUNNING", "RUNNING", "COMPLETED", "PENDING"} {
-		r := mustRun(t, "s", runRecord(fmt.Sprintf("r%d", i), st, "hi", 1, ""))
-		r.LeaseExpiresAt = 100
+	mustCreate(t, s, &agentos.Session{ID: "t"})
+	leases := []struct {
+		session, run, status string
+		lease                int64
+	}{
+		{"s", "r0", "RUNNING", 100},
+		{"s", "r1", "RUNNING", 100},
+		{"s", "r2", "COMPLETED", 100},
+		{"s", "r3", "PENDING", 150},
+		{"t", "r4", "RUNNING", 0},
+		{"t", "r5", "RUNNING", 120},
+		{"t", "r6", "PAUSED", 10},
+	}
+	for _, l := range leases {
+		r := mustRun(t, l.session, runRecord(l.run, l.status, "hi", 1, ""))
+		r.LeaseExpiresAt = l.lease
 		mustAddRun(t, s, r)
 	}
-	renew := []agentos.RunRef{{SessionID: "s", RunID: "r1"}}
+	renew := []agentos.RunRef{
+		{SessionID: "s", RunID: "r1"},
+		{SessionID: "s", RunID: "r2"},      // finished: keeps its lease
+		{SessionID: "t", RunID: "r1"},      // no such run in t
+		{SessionID: "s", RunID: "missing"}, // ignored
+	}
 	if err := leaser.RenewRunLeases(ctx, renew, 500); err != nil {
 		t.Fatal(err)
+	}
+	if err := leaser.RenewRunLeases(ctx, nil, 900); err != nil {
+		t.Fatalf("renew no leases: %v", err)
 	}
 	expired, err := leaser.ListExpiredRuns(ctx, 200, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := runIDs(expired), []string{"r0", "r3"}; !slices.Equal(got, want) {
-		t.Fatalf("expired at 200 = %v, want %v", got, want)
+	if got, want := runIDs(expired), []string{"r4", "r0", "r5", "r3"}; !slices.Equal(got, want) {
+		t.Fatalf("expired at 200 = %v, want %v (oldest lease first, no lease first of all)",
+			got, want)
 	}
-	expired, _ = leaser.ListExpiredRuns(ctx, 600, 1)
-	if len(expired) != 1 {
-		t.Fatalf("limit 1 returned %d runs", len(expired))
+	if expired[0].SessionID != "t" || expired[1].SessionID != "s" {
+		t.Errorf("expired runs carry sessions %s and %s, want t and s", expired[0].SessionID,
+			expired[1].SessionID)
+	}
+	expired, err = leaser.ListExpiredRuns(ctx, 100, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := runIDs(expired), []string{"r4"}; !slices.Equal(got, want) {
+		t.Errorf("expired at 100 = %v, want %v (a lease ending at 100 is still valid)",
+			got, want)
+	}
+	expired, _ = leaser.ListExpiredRuns(ctx, 600, 2)
+	if len(expired) != 2 {
+		t.Errorf("limit 2 returned %d runs", len(expired))
+	}
+
+	// A checkpoint written without a lease keeps the stored one.
+	checkpoint := mustRun(t, "s", runRecord("r1", "RUNNING", "hi", 1, ""))
+	if err := s.UpdateRun(ctx, checkpoint, agentos.SessionChange{}); err != nil {
+		t.Fatal(err)
+	}
+	expired, _ = leaser.ListExpiredRuns(ctx, 400, 10)
+	if slices.Contains(runIDs(expired), "r1") {
+		t.Errorf("a checkpoint without a lease expired the lease renewed until 500")
+	}
+
+	// A run that finishes leaves the sweep.
+	done := mustRun(t, "s", runRecord("r0", "COMPLETED", "hi", 1, ""))
+	if err := s.UpdateRun(ctx, done, agentos.SessionChange{}); err != nil {
+		t.Fatal(err)
+	}
+	expired, _ = leaser.ListExpiredRuns(ctx, 600, 10)
+	if got, want := runIDs(expired), []string{"r4", "r5", "r3", "r1"}; !slices.Equal(got, want) {
+		t.Errorf("expired at 600 = %v, want %v", got, want)
+	}
+}
+
+// withKeys returns record with the given keys set.
+func withKeys(t *testing.T, record json.RawMessage, keys map[string]any) json.RawMessage {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(record, &m); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range keys {
+		if v == nil {
+			delete(m, k)
+			continue
+		}
+		m[k] = v
+	}
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func testRunFilters(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	mustCreate(t, s, &agentos.Session{ID: "s", AgentID: "assistant"})
+	records := []json.RawMessage{
+		runRecord("a1", "COMPLETED", "one", 100, ""),
+		withKeys(t, runRecord("b1", "COMPLETED", "two", 200, ""), map[string]any{
+			"agent_id": "researcher"}),
+		withKeys(t, runRecord("undated", "ERROR", "three", 0, ""), map[string]any{
+			"created_at": nil}),
+		runRecord("a2", "PAUSED", "four", 300, ""),
+		withKeys(t, runRecord("iso", "COMPLETED", "five", 0, ""), map[string]any{
+			"created_at": "1970-01-01T00:06:40Z"}),
+	}
+	for _, rec := range records {
+		mustAddRun(t, s, mustRun(t, "s", rec))
+	}
+	at := func(v int64) *int64 { return &v }
+	cases := []struct {
+		name string
+		f    agentos.RunFilter
+		want []string
+	}{
+		{"all in stored order", agentos.RunFilter{},
+			[]string{"a1", "b1", "undated", "a2", "iso"}},
+		{"created after keeps undated runs", agentos.RunFilter{CreatedAfter: at(200)},
+			[]string{"b1", "undated", "a2", "iso"}},
+		{"created before keeps undated runs", agentos.RunFilter{CreatedBefore: at(100)},
+			[]string{"a1", "undated"}},
+		{"ISO created_at is read", agentos.RunFilter{CreatedAfter: at(400)},
+			[]string{"undated", "iso"}},
+		{"agent", agentos.RunFilter{AgentID: "researcher"}, []string{"b1"}},
+		{"one status", agentos.RunFilter{Statuses: []agentos.RunStatus{agentos.RunPaused}},
+			[]string{"a2"}},
+		{"last after filters", agentos.RunFilter{AgentID: "assistant", Last: 2},
+			[]string{"a2", "iso"}},
+		{"last beyond the count", agentos.RunFilter{Last: 50},
+			[]string{"a1", "b1", "undated", "a2", "iso"}},
+		{"no match", agentos.RunFilter{AgentID: "nobody"}, []string{}},
+	}
+	for _, tc := range cases {
+		got, err := s.ListRuns(ctx, "s", tc.f)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if got == nil {
+			t.Errorf("%s: runs = nil, want an empty list", tc.name)
+		}
+		if !slices.Equal(runIDs(got), tc.want) {
+			t.Errorf("%s: runs = %v, want %v", tc.name, runIDs(got), tc.want)
+		}
+	}
+	got, err := s.ListRuns(ctx, "missing", agentos.RunFilter{})
+	if err != nil || len(got) != 0 {
+		t.Errorf("runs of a missing session = %v, %v; want none", runIDs(got), err)
+	}
+}
+
+// testRunUpdates checks what UpdateRun writes besides the record: the
+// session change, the indexed columns, and a name decided by a later write.
+func testRunUpdates(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	mustCreate(t, s, &agentos.Session{ID: "s"})
+	mustCreate(t, s, &agentos.Session{ID: "other"})
+	started := json.RawMessage(`{"run_id":"r1","agent_id":"assistant","status":"RUNNING",` +
+		`"created_at":50,"messages":[]}`)
+	mustAddRun(t, s, mustRun(t, "s", started))
+	if got := mustGet(t, s, "s").DisplayName(); got != "" {
+		t.Fatalf("name = %q before any user message", got)
+	}
+	done := mustRun(t, "s", runRecord("r1", "COMPLETED", "Finished question", 60, ""))
+	ch := agentos.SessionChange{State: json.RawMessage(`{"step":2}`), AgentID: "assistant",
+		AgentData: json.RawMessage(`{"name":"Assistant"}`)}
+	if err := s.UpdateRun(ctx, done, ch); err != nil {
+		t.Fatal(err)
+	}
+	got := mustGet(t, s, "s")
+	if got.DisplayName() != "Finished question" {
+		t.Errorf("name = %q, want the one decided by the updated first run", got.DisplayName())
+	}
+	jsonEqual(t, "state", got.State, `{"step":2}`)
+	if got.AgentID != "assistant" || got.RunCount != 1 {
+		t.Errorf("agent %q, runs %d after update", got.AgentID, got.RunCount)
+	}
+	stored, err := s.GetRun(ctx, "s", "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.CreatedAt != 60 || stored.Status != agentos.RunCompleted || stored.Seq != done.Seq {
+		t.Errorf("stored run = %+v, want created_at 60, COMPLETED, seq %d", stored, done.Seq)
+	}
+
+	mustAddRun(t, s, mustRun(t, "s", runRecord("r2", "COMPLETED", "Second question", 70, "")))
+	renamed := mustRun(t, "s", runRecord("r1", "COMPLETED", "Edited first", 60, ""))
+	if err := s.UpdateRun(ctx, renamed, agentos.SessionChange{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGet(t, s, "s").DisplayName(); got != "Finished question" {
+		t.Errorf("name = %q, want it kept once decided", got)
+	}
+
+	misplaced := mustRun(t, "other", runRecord("r1", "COMPLETED", "x", 1, ""))
+	err = s.UpdateRun(ctx, misplaced, agentos.SessionChange{})
+	wantCode(t, err, agentos.ENOTFOUND)
+	if got := mustGet(t, s, "other"); got.RunCount != 0 {
+		t.Errorf("update of a run of another session wrote %d runs", got.RunCount)
 	}
 }

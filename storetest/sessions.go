@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/agentos-go/agentos"
@@ -125,9 +126,10 @@ func testUpdate(t *testing.T, open Opener) {
 		_, err := s.UpdateSession(ctx, "u", agentos.Scope{},
 			agentos.SessionUpdate{Name: ptr("x"), Type: &team})
 		wantCode(t, err, agentos.ENOTFOUND)
-		_, err = s.UpdateSession(ctx, "u", agentos.Owned("bob"), agentos.SessionUpdate{Name: ptr("x")})
+		rename := agentos.SessionUpdate{Name: ptr("x")}
+		_, err = s.UpdateSession(ctx, "u", agentos.Owned("bob"), rename)
 		wantCode(t, err, agentos.ENOTFOUND)
-		_, err = s.UpdateSession(ctx, "missing", agentos.Scope{}, agentos.SessionUpdate{Name: ptr("x")})
+		_, err = s.UpdateSession(ctx, "missing", agentos.Scope{}, rename)
 		wantCode(t, err, agentos.ENOTFOUND)
 		if got := mustGet(t, s, "u"); *got.Name != "keep" {
 			t.Fatalf("name = %q after rejected updates", *got.Name)
@@ -181,4 +183,129 @@ func testDelete(t *testing.T, open Opener) {
 	if err != nil || n != 0 {
 		t.Fatalf("delete of a missing id = %d, %v", n, err)
 	}
+}
+
+// testTimes checks the timestamps the store sets on create and update.
+func testTimes(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	before := agentos.Now()
+	now := mustCreate(t, s, &agentos.Session{ID: "now"})
+	if now.CreatedAt < before || now.UpdatedAt != now.CreatedAt {
+		t.Errorf("zero times became created_at=%d updated_at=%d, want both now (>= %d)",
+			now.CreatedAt, now.UpdatedAt, before)
+	}
+	mustCreate(t, s, &agentos.Session{ID: "given", CreatedAt: 100})
+	got := mustGet(t, s, "given")
+	if got.CreatedAt != 100 || got.UpdatedAt != 100 {
+		t.Errorf("created_at=100 alone stored as %d/%d, want 100/100", got.CreatedAt,
+			got.UpdatedAt)
+	}
+	mustCreate(t, s, &agentos.Session{ID: "backwards", CreatedAt: 500, UpdatedAt: 400})
+	got = mustGet(t, s, "backwards")
+	if got.UpdatedAt < got.CreatedAt {
+		t.Errorf("updated_at %d stored before created_at %d", got.UpdatedAt, got.CreatedAt)
+	}
+
+	before = agentos.Now()
+	upd, err := s.UpdateSession(ctx, "given", agentos.Scope{},
+		agentos.SessionUpdate{Metadata: json.RawMessage(`{"k":1}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if upd.CreatedAt != 100 {
+		t.Errorf("update changed created_at to %d", upd.CreatedAt)
+	}
+	if upd.UpdatedAt < before {
+		t.Errorf("update left updated_at at %d, want now (>= %d)", upd.UpdatedAt, before)
+	}
+	if stored := mustGet(t, s, "given"); stored.UpdatedAt != upd.UpdatedAt {
+		t.Errorf("update returned updated_at %d but stored %d", upd.UpdatedAt, stored.UpdatedAt)
+	}
+
+	// A session created in the future keeps created_at <= updated_at.
+	future := agentos.Now() + 3600
+	mustCreate(t, s, &agentos.Session{ID: "future", CreatedAt: future})
+	upd, err = s.UpdateSession(ctx, "future", agentos.Scope{},
+		agentos.SessionUpdate{Name: ptr("x")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if upd.UpdatedAt < upd.CreatedAt {
+		t.Errorf("updated_at %d before created_at %d after an update", upd.UpdatedAt,
+			upd.CreatedAt)
+	}
+}
+
+// testScopes checks that an owner scope reaches only that owner's sessions:
+// another owner's session reads as missing and is left unchanged.
+func testScopes(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	mustCreate(t, s, &agentos.Session{ID: "nobody", Name: ptr("n")})
+	mustCreate(t, s, &agentos.Session{ID: "empty", UserID: ptr(""), Name: ptr("e")})
+	mustCreate(t, s, &agentos.Session{ID: "alice", UserID: ptr("alice"), Name: ptr("a")})
+	mustAddRun(t, s, mustRun(t, "alice", runRecord("r", "COMPLETED", "hi", 1, "")))
+
+	reach := map[string][]string{
+		"":      {"empty"},
+		"alice": {"alice"},
+		"bob":   nil,
+	}
+	for owner, want := range reach {
+		scope := agentos.Owned(owner)
+		for _, id := range []string{"nobody", "empty", "alice"} {
+			_, err := s.GetSession(ctx, id, scope)
+			allowed := slices.Contains(want, id)
+			if allowed && err != nil {
+				t.Errorf("owner %q cannot read %s: %v", owner, id, err)
+			}
+			if !allowed && agentos.ErrorCode(err) != agentos.ENOTFOUND {
+				t.Errorf("owner %q reading %s: error %v, want ENOTFOUND", owner, id, err)
+			}
+			if allowed {
+				continue
+			}
+			_, err = s.UpdateSession(ctx, id, scope, agentos.SessionUpdate{Name: ptr("taken")})
+			wantCode(t, err, agentos.ENOTFOUND)
+			_, err = s.ClearSession(ctx, id, scope, nil)
+			wantCode(t, err, agentos.ENOTFOUND)
+			n, err := s.DeleteSessions(ctx, []string{id}, scope)
+			if err != nil || n != 0 {
+				t.Errorf("owner %q deleted %d of %s's sessions, %v", owner, n, id, err)
+			}
+		}
+	}
+	for _, id := range []string{"nobody", "empty", "alice"} {
+		got := mustGet(t, s, id)
+		if got.Name == nil || *got.Name == "taken" {
+			t.Errorf("session %s renamed through another owner's scope", id)
+		}
+	}
+	if got := mustGet(t, s, "alice"); got.RunCount != 1 {
+		t.Errorf("alice's runs cleared through another owner's scope: %d left", got.RunCount)
+	}
+}
+
+// testNullValues checks that JSON null clears a stored object and that an
+// empty delete list deletes nothing.
+func testNullValues(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	mustCreate(t, s, &agentos.Session{ID: "n", State: json.RawMessage(`{"a":1}`),
+		Metadata: json.RawMessage(`{"m":1}`)})
+	got, err := s.UpdateSession(ctx, "n", agentos.Scope{},
+		agentos.SessionUpdate{State: json.RawMessage(`null`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.State != nil {
+		t.Errorf("state = %s after setting null, want absent", got.State)
+	}
+	jsonEqual(t, "metadata", got.Metadata, `{"m":1}`)
+	n, err := s.DeleteSessions(ctx, nil, agentos.Scope{})
+	if err != nil || n != 0 {
+		t.Errorf("delete of no ids = %d, %v", n, err)
+	}
+	mustGet(t, s, "n")
 }
