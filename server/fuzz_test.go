@@ -3,6 +3,9 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -157,4 +160,70 @@ func FuzzRenameBody(f *testing.F) {
 			}
 		})
 	})
+}
+
+// FuzzSessionRoutes sends arbitrary queries and bodies to every session
+// route of a server over SQLite. No request may get a 5xx or a body that
+// is not JSON.
+func FuzzSessionRoutes(f *testing.F) {
+	routes := []struct{ method, path string }{
+		{"GET", "/sessions"}, {"POST", "/sessions"}, {"DELETE", "/sessions"},
+		{"GET", "/sessions/s1"}, {"PATCH", "/sessions/s1"}, {"DELETE", "/sessions/s1"},
+		{"GET", "/sessions/s1/runs"}, {"GET", "/sessions/s1/runs/r1"},
+		{"POST", "/sessions/s1/rename"}, {"POST", "/sessions/s1/clear"},
+	}
+	recorded(f, "12-sessions-create-full")
+	for _, ex := range recordings {
+		if !strings.HasPrefix(ex.Request.Path(), "/sessions") {
+			continue
+		}
+		_, q, _ := strings.Cut(ex.Request.Target, "?")
+		for i, r := range routes {
+			if r.method == ex.Request.Method {
+				f.Add(uint8(i), q, string(ex.Request.Body))
+			}
+		}
+	}
+	ts := newTestServer(f)
+	ts.create("", `{"session_id":"s1","agent_id":"assistant","user_id":"alice"}`)
+	ts.addRun("s1", runOne)
+	f.Fuzz(func(t *testing.T, route uint8, rawQuery, body string) {
+		r := routes[int(route)%len(routes)]
+		req, err := http.NewRequest(r.method, ts.URL+r.path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.URL.RawQuery = escapeRequestTarget(rawQuery)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		data, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode >= 500 {
+			t.Fatalf("%s %s?%s with %q: status %d: %s", r.method, r.path, rawQuery, body,
+				resp.StatusCode, data)
+		}
+		if len(data) > 0 && !json.Valid(data) {
+			t.Fatalf("%s %s: body is not JSON: %q", r.method, r.path, data)
+		}
+	})
+}
+
+// escapeRequestTarget percent-encodes the bytes that may not appear in an
+// HTTP request line, which no client can send as they are.
+func escapeRequestTarget(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || c == '#' {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/agentos-go/agentos"
@@ -674,5 +675,62 @@ func TestStoreFailureIsServerError(t *testing.T) {
 			t.Errorf("%s %s with a closed store: status %d, want 5xx; body %s",
 				req.method, req.target, resp.status, resp.body)
 		}
+	}
+}
+
+// TestConcurrentUpdatesKeepLastValues renames a session and PATCHes its
+// state and metadata from three clients at once. Each client writes its
+// field in sequence, so the last value each one wrote must survive the
+// others' writes.
+func TestConcurrentUpdatesKeepLastValues(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("", `{"session_id":"s1","agent_id":"assistant"}`)
+	const writes = 40
+	writers := []func(i int) (string, string, string){
+		func(i int) (string, string, string) {
+			return "POST", "/sessions/s1/rename", fmt.Sprintf(`{"session_name":"name %d"}`, i)
+		},
+		func(i int) (string, string, string) {
+			return "PATCH", "/sessions/s1", fmt.Sprintf(`{"session_state":{"n":%d}}`, i)
+		},
+		func(i int) (string, string, string) {
+			return "PATCH", "/sessions/s1", fmt.Sprintf(`{"metadata":{"m":%d}}`, i)
+		},
+	}
+	errs := make(chan string, len(writers)*writes)
+	var wg sync.WaitGroup
+	for _, write := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range writes {
+				method, target, body := write(i)
+				req, _ := http.NewRequest(method, ts.URL+target, strings.NewReader(body))
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					errs <- fmt.Sprintf("%s %s: status %d", method, target, resp.StatusCode)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	m := ts.do("GET", "/sessions/s1", "").object(t, http.StatusOK)
+	if want := fmt.Sprintf("name %d", writes-1); m["session_name"] != want {
+		t.Errorf("session_name = %v, want %s", m["session_name"], want)
+	}
+	if got := fmt.Sprint(m["session_state"]); got != fmt.Sprintf("map[n:%d]", writes-1) {
+		t.Errorf("session_state = %s, want n=%d", got, writes-1)
+	}
+	if got := fmt.Sprint(m["metadata"]); got != fmt.Sprintf("map[m:%d]", writes-1) {
+		t.Errorf("metadata = %s, want m=%d", got, writes-1)
 	}
 }
