@@ -40,9 +40,18 @@ type Options struct {
 	// MmapBytes is how much of the database file SQLite reads through a
 	// memory map shared by all connections, instead of copying pages into
 	// each connection's 2 MiB page cache. Zero means 256 MiB, and a
-	// negative value turns memory mapping off.
+	// negative value turns memory mapping off. It applies to the default
+	// driver only.
 	MmapBytes int64
+	// Driver is the database/sql driver name. Empty means "sqlite", the
+	// modernc.org/sqlite driver this package registers. Any other name must
+	// be a github.com/mattn/go-sqlite3 driver that the caller registered,
+	// because the settings above are passed in that driver's DSN form.
+	Driver string
 }
+
+// defaultDriver is the name modernc.org/sqlite registers.
+const defaultDriver = "sqlite"
 
 // defaultMmapBytes maps the indexes of a few hundred thousand sessions.
 // docs/benchmarks.md shows what mapping saves on a list of 100,000.
@@ -80,7 +89,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.MmapBytes == 0 {
 		opts.MmapBytes = defaultMmapBytes
 	}
-	write, err := sql.Open("sqlite", dsn(path, opts, false))
+	if opts.Driver == "" {
+		opts.Driver = defaultDriver
+	}
+	write, err := sql.Open(opts.Driver, dsn(path, opts, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -94,7 +106,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		_ = write.Close()
 		return nil, err
 	}
-	read, err := sql.Open("sqlite", dsn(path, opts, true))
+	read, err := sql.Open(opts.Driver, dsn(path, opts, true))
 	if err != nil {
 		_ = write.Close()
 		return nil, fmt.Errorf("sqlite: open %s for reading: %w", path, err)
@@ -111,8 +123,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// dsn returns the modernc.org/sqlite data source name for path.
+// dsn returns the data source name for path in the form opts.Driver reads.
 func dsn(path string, opts Options, readOnly bool) string {
+	if opts.Driver != "" && opts.Driver != defaultDriver {
+		return mattnDSN(path, opts, readOnly)
+	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout("+strconv.Itoa(opts.BusyTimeoutMillis)+")")
 	q.Add("_pragma", "journal_mode(WAL)")
@@ -123,6 +138,22 @@ func dsn(path string, opts Options, readOnly bool) string {
 	}
 	if readOnly {
 		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// mattnDSN returns the data source name for path in the form of
+// github.com/mattn/go-sqlite3.
+func mattnDSN(path string, opts Options, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", strconv.Itoa(opts.BusyTimeoutMillis))
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "1")
+	q.Set("_synchronous", "NORMAL")
+	if readOnly {
+		q.Set("_query_only", "1")
 	} else {
 		q.Set("_txlock", "immediate")
 	}
