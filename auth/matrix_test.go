@@ -288,6 +288,17 @@ func TestMatrixCrossUserChangesNothing(t *testing.T) {
 			if after := m.snapshot(t); after != before {
 				t.Errorf("alice changed bob's data:\nbefore:\n%s\nafter:\n%s", before, after)
 			}
+			if want == 404 || want == 204 {
+				// Another user's session must look like one that does not
+				// exist, so ids cannot be probed.
+				path := strings.ReplaceAll(rt.path, "b-1", "zz9")
+				missing := m.send(t, credAlice, rt.method, path, rt.body)
+				if missing.status != resp.status ||
+					strings.ReplaceAll(missing.body, "zz9", "b-1") != resp.body {
+					t.Errorf("other user's session: %d %s; missing session: %d %s",
+						resp.status, resp.body, missing.status, missing.body)
+				}
+			}
 		})
 	}
 }
