@@ -265,7 +265,7 @@ func TestMatrixCrossUserChangesNothing(t *testing.T) {
 			want := 404
 			switch {
 			case rt.method == "DELETE":
-				// Deletes of others' sessions answer 204, as agno does, so the
+				// Deletes of others' sessions return 204, as agno does, so the
 				// status does not reveal that the id exists.
 				want = 204
 			case rt.owner == 409:
