@@ -124,10 +124,22 @@ func runServe(cmd *cobra.Command, streams Streams, opts *serveOptions) error {
 	err = srv.ListenAndServe(ctx, addr, opts.grace, func(bound net.Addr) {
 		logger.Info("serving AgentOS API", slog.String("address", "http://"+bound.String()),
 			slog.String("db", opts.db), slog.String("auth", string(guard.Mode())))
+		if exposedWithoutAuth(guard.Mode(), bound) {
+			logger.Warn("serving without authentication on a non-loopback address: anyone who "+
+				"reaches it can read every session; set OS_SECURITY_KEY or a JWT key",
+				slog.String("address", bound.String()))
+		}
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	logger.Info("server stopped")
 	return nil
+}
+
+// exposedWithoutAuth reports whether a server without authentication
+// listens on an address other hosts may reach.
+func exposedWithoutAuth(mode auth.Mode, bound net.Addr) bool {
+	tcp, ok := bound.(*net.TCPAddr)
+	return ok && mode == auth.ModeNone && !tcp.IP.IsLoopback()
 }

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +88,95 @@ func TestAuthFlagsErrors(t *testing.T) {
 	_, err := parseAuthFlags(t, nil, "--jwt-verification-key-file", filepath.Join(t.TempDir(), "nope"))
 	if err == nil {
 		t.Errorf("a missing key file was accepted")
+	}
+}
+
+func TestExposedWithoutAuth(t *testing.T) {
+	tests := []struct {
+		mode auth.Mode
+		ip   string
+		want bool
+	}{
+		{auth.ModeNone, "127.0.0.1", false},
+		{auth.ModeNone, "::1", false},
+		{auth.ModeNone, "0.0.0.0", true},
+		{auth.ModeNone, "::", true},
+		{auth.ModeNone, "192.0.2.7", true},
+		{auth.ModeSecurityKey, "0.0.0.0", false},
+		{auth.ModeJWT, "0.0.0.0", false},
+	}
+	for _, tt := range tests {
+		addr := &net.TCPAddr{IP: net.ParseIP(tt.ip), Port: 7777}
+		if got := exposedWithoutAuth(tt.mode, addr); got != tt.want {
+			t.Errorf("exposedWithoutAuth(%s, %s) = %v, want %v", tt.mode, tt.ip, got, tt.want)
+		}
+	}
+}
+
+func TestServeWithSecurityKey(t *testing.T) {
+	const key = "serve-test-key-0123456789"
+	base, logs, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "app.db"),
+		"--security-key", key, "--max-body-bytes", "1024")
+
+	get := func(header string) int {
+		t.Helper()
+		req, err := http.NewRequest("GET", base+"/sessions", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if header != "" {
+			req.Header.Set("Authorization", header)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if got := get(""); got != http.StatusUnauthorized {
+		t.Errorf("no key: status %d, want 401", got)
+	}
+	if got := get("Bearer wrong-" + key); got != http.StatusUnauthorized {
+		t.Errorf("wrong key: status %d, want 401", got)
+	}
+	if got := get("Bearer " + key); got != http.StatusOK {
+		t.Errorf("right key: status %d, want 200", got)
+	}
+	resp, err := http.Get(base + "/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusUnauthorized {
+		t.Errorf("/health without a key: status 401, want it open")
+	}
+
+	req, err := http.NewRequest("POST", base+"/sessions", strings.NewReader(strings.Repeat("x", 2000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("body over --max-body-bytes: status %d, want 413", resp.StatusCode)
+	}
+
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited with %d: %s", code, logs.String())
+	}
+	out := logs.String()
+	if strings.Contains(out, key) {
+		t.Errorf("the log contains the security key: %s", out)
+	}
+	if !strings.Contains(out, `"auth":"security_key"`) {
+		t.Errorf("the startup line does not name the auth mode: %s", out)
+	}
+	if !strings.Contains(out, `"msg":"request rejected"`) {
+		t.Errorf("rejected requests were not logged: %s", out)
 	}
 }
