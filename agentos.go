@@ -90,11 +90,12 @@ func IsJSONObject(raw json.RawMessage) bool {
 
 // IsNull reports whether raw is empty or the JSON literal null.
 func IsNull(raw json.RawMessage) bool {
-	s := string(raw)
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\n' || s[0] == '\t' || s[0] == '\r') {
-		s = s[1:]
+	// Slicing raw rather than a string copy of it keeps IsNull free of
+	// allocations: views call it for every field they print.
+	for len(raw) > 0 && (raw[0] == ' ' || raw[0] == '\n' || raw[0] == '\t' || raw[0] == '\r') {
+		raw = raw[1:]
 	}
-	return s == "" || s == "null"
+	return len(raw) == 0 || string(raw) == "null"
 }
 
 // mustMarshal encodes v, which must be a value that cannot fail to encode.

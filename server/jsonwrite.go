@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -53,6 +54,16 @@ func (o *jsonObject) quotedKey(name string) {
 	}
 	o.count++
 	o.buf = appendString(o.buf, name)
+	o.buf = append(o.buf, ':')
+}
+
+// memberKey writes the name of a stored member as the next field name.
+func (o *jsonObject) memberKey(m member) {
+	if o.count > 0 {
+		o.buf = append(o.buf, ',')
+	}
+	o.count++
+	o.buf, _ = appendCompactString(o.buf, m.quoted, 0)
 	o.buf = append(o.buf, ':')
 }
 
@@ -116,7 +127,7 @@ func (o *jsonObject) rawOr(name string, value []byte, def string) {
 func (o *jsonObject) time(name string, sec int64) {
 	o.key(name)
 	o.buf = append(o.buf, '"')
-	o.buf = append(o.buf, agentos.FormatTime(sec)...)
+	o.buf = time.Unix(sec, 0).UTC().AppendFormat(o.buf, "2006-01-02T15:04:05Z")
 	o.buf = append(o.buf, '"')
 }
 
@@ -301,71 +312,106 @@ func hex4(src []byte, i int) (rune, bool) {
 	return r, true
 }
 
-// member is one field of a stored JSON object.
+// member is one field of a stored JSON object. Its slices point into the
+// object's text, except key when the name has escapes.
 type member struct {
-	key   string
-	value []byte
+	key    []byte // decoded name
+	quoted []byte // name as written, with its quotes
+	value  []byte
 }
+
+// name returns the decoded name of the member.
+func (m member) name() string { return string(m.key) }
 
 // objectMembers returns the fields of the JSON object raw in document
 // order. It reports false when raw is not a well-formed object.
 func objectMembers(raw []byte) ([]member, bool) {
+	return appendMembers(nil, raw)
+}
+
+// appendMembers appends the fields of the JSON object raw to dst, so
+// callers can reuse one slice for many objects.
+func appendMembers(dst []member, raw []byte) ([]member, bool) {
+	ok := scanObject(raw, func(m member) { dst = append(dst, m) })
+	if !ok {
+		return dst[:0], false
+	}
+	return dst, true
+}
+
+// memberValue returns the value of the field key of the JSON object raw,
+// or nil. As in a Python dict, the last of repeated fields wins. It does
+// not allocate for names without escapes.
+func memberValue(raw []byte, key string) []byte {
+	var value []byte
+	scanObject(raw, func(m member) {
+		if string(m.key) == key {
+			value = m.value
+		}
+	})
+	return value
+}
+
+// scanObject calls fn for each field of the JSON object raw in document
+// order and reports whether raw is a well-formed object.
+func scanObject(raw []byte, fn func(member)) bool {
 	i := skipSpace(raw, 0)
 	if i >= len(raw) || raw[i] != '{' {
-		return nil, false
+		return false
 	}
-	var members []member
 	i = skipSpace(raw, i+1)
 	if i < len(raw) && raw[i] == '}' {
-		return members, true
+		return true
 	}
 	for i < len(raw) {
 		if raw[i] != '"' {
-			return nil, false
+			return false
 		}
 		end, ok := skipString(raw, i)
 		if !ok {
-			return nil, false
+			return false
 		}
 		key, ok := decodeKey(raw[i:end])
 		if !ok {
-			return nil, false
+			return false
 		}
+		m := member{key: key, quoted: raw[i:end]}
 		i = skipSpace(raw, end)
 		if i >= len(raw) || raw[i] != ':' {
-			return nil, false
+			return false
 		}
 		i = skipSpace(raw, i+1)
 		vend, ok := skipValue(raw, i)
 		if !ok {
-			return nil, false
+			return false
 		}
-		members = append(members, member{key: key, value: raw[i:vend]})
+		m.value = raw[i:vend]
+		fn(m)
 		i = skipSpace(raw, vend)
 		if i >= len(raw) {
-			return nil, false
+			return false
 		}
 		if raw[i] == '}' {
-			return members, true
+			return true
 		}
 		if raw[i] != ',' {
-			return nil, false
+			return false
 		}
 		i = skipSpace(raw, i+1)
 	}
-	return nil, false
+	return false
 }
 
-func decodeKey(quoted []byte) (string, bool) {
+func decodeKey(quoted []byte) ([]byte, bool) {
 	inner := quoted[1 : len(quoted)-1]
 	for _, c := range inner {
 		if c == '\\' {
 			var s string
 			err := json.Unmarshal(quoted, &s)
-			return s, err == nil
+			return []byte(s), err == nil
 		}
 	}
-	return string(inner), true
+	return inner, true
 }
 
 // arrayElements returns the elements of the JSON array raw. It reports false
@@ -467,7 +513,7 @@ func skipValue(b []byte, i int) (int, bool) {
 // Python dict, the last of repeated members wins.
 func lookup(members []member, key string) []byte {
 	for i := len(members) - 1; i >= 0; i-- {
-		if members[i].key == key {
+		if string(members[i].key) == key {
 			return members[i].value
 		}
 	}

@@ -31,6 +31,7 @@ var messageMediaFields = []string{
 func appendChatHistory(dst []byte, runs []*agentos.Run, sessionCreated int64) []byte {
 	dst = append(dst, '[')
 	n := 0
+	var msg []member // reused for every message
 	for _, r := range runs {
 		if r.ParentRunID != "" {
 			continue
@@ -42,7 +43,8 @@ func appendChatHistory(dst []byte, runs []*agentos.Run, sessionCreated int64) []
 			created = sessionCreated
 		}
 		for _, raw := range msgs {
-			msg, ok := objectMembers(raw)
+			var ok bool
+			msg, ok = appendMembers(msg[:0], raw)
 			if !ok || skipInHistory(msg) {
 				continue
 			}
@@ -115,7 +117,7 @@ func appendMessageMetrics(dst []byte, raw []byte) []byte {
 		if droppedMetric(m.value) {
 			continue
 		}
-		o.quotedKey(m.key)
+		o.memberKey(m)
 		o.buf = appendCompact(o.buf, m.value)
 	}
 	if o.count == 0 {

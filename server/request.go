@@ -260,7 +260,7 @@ func objectFields(raw json.RawMessage) (map[string]json.RawMessage, bool) {
 	}
 	fields := make(map[string]json.RawMessage, len(members))
 	for _, m := range members {
-		fields[m.key] = m.value
+		fields[m.name()] = m.value
 	}
 	return fields, true
 }
@@ -518,9 +518,9 @@ func parseSummary(raw json.RawMessage, errs *ValidationError) json.RawMessage {
 		}
 	}
 	for _, m := range members {
-		if !slices.Contains(summaryKeys, m.key) {
+		if !slices.Contains(summaryKeys, m.name()) {
 			errs.Add(ValidationItem{
-				Type: "extra_forbidden", Loc: f.at(m.key), Msg: "Extra inputs are not permitted",
+				Type: "extra_forbidden", Loc: f.at(m.name()), Msg: "Extra inputs are not permitted",
 				Input: json.RawMessage(m.value),
 			})
 		}

@@ -34,11 +34,7 @@ func hasSessionData(s *agentos.Session) bool {
 
 // totalTokens returns the total_tokens member of session metrics, or nil.
 func totalTokens(metrics []byte) []byte {
-	members, ok := objectMembers(metrics)
-	if !ok {
-		return nil
-	}
-	return lookup(members, "total_tokens")
+	return memberValue(metrics, "total_tokens")
 }
 
 // appendListItem appends the SessionSchema of s, the item of GET /sessions.
