@@ -133,9 +133,11 @@ func isJSONArray(raw json.RawMessage) bool {
 }
 
 // FoldName returns s in the form the session name filter compares: Unicode
-// case folded, so that "STRASSE" matches "straße" folded the same way.
+// case folded, so that "STRASSE" matches "straße" folded the same way. Bytes
+// that are not valid UTF-8 become U+FFFD, so that the result is valid UTF-8,
+// which SQLite's instr() needs to find substrings at character boundaries.
 func FoldName(s string) string {
-	return cases.Fold().String(s)
+	return cases.Fold().String(strings.ToValidUTF8(s, "\uFFFD"))
 }
 
 // DeriveSessionName applies DeriveName to runs in stored order and returns

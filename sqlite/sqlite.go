@@ -239,6 +239,10 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	return tx.Commit()
 }
 
+// sqliteBusy is SQLite's primary result code SQLITE_BUSY: another process
+// held a lock for longer than the busy timeout.
+const sqliteBusy = 5
+
 // storeError wraps a database error with the operation, so that failures
 // read as internal errors (5xx) rather than as missing sessions. Errors that
 // already carry an application code pass through.
@@ -255,6 +259,11 @@ func storeError(op string, err error) error {
 	}
 	if errors.Is(err, sql.ErrConnDone) || strings.Contains(err.Error(), "database is closed") {
 		return agentos.WrapError(agentos.EUNAVAILABLE, err, "The session database is unavailable")
+	}
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) && coded.Code()&0xff == sqliteBusy {
+		return agentos.WrapError(agentos.EUNAVAILABLE, err,
+			"The session database is locked by another process; retry later")
 	}
 	return fmt.Errorf("sqlite: %s: %w", op, err)
 }

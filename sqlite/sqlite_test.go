@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 	"github.com/agentos-go/agentos/storetest"
 )
 
-func openTemp(t *testing.T) *sqlite.Store {
+func openTemp(t testing.TB) *sqlite.Store {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "sub", "app.db"),
 		sqlite.Options{})
@@ -54,5 +55,52 @@ func TestClosedStoreIsNotNotFound(t *testing.T) {
 	_, err := s.GetSession(context.Background(), "x", agentos.Scope{})
 	if err == nil || agentos.ErrorCode(err) == agentos.ENOTFOUND {
 		t.Fatalf("read on a closed store = %v, want a failure that is not ENOTFOUND", err)
+	}
+}
+
+func TestLockedDatabaseIsUnavailable(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "app.db")
+	s, err := sqlite.Open(ctx, path, sqlite.Options{BusyTimeoutMillis: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mustCreate(t, s, "before")
+
+	// Another process holds the write lock.
+	other, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+
+	err = s.CreateSession(ctx, &agentos.Session{ID: "during", Type: agentos.SessionTypeAgent})
+	if code := agentos.ErrorCode(err); code != agentos.EUNAVAILABLE {
+		t.Fatalf("create while locked: code %q (%v), want %q", code, err, agentos.EUNAVAILABLE)
+	}
+	if _, err := s.GetSession(ctx, "before", agentos.Scope{}); err != nil {
+		t.Fatalf("read while another process writes: %v", err)
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, s, "after")
+}
+
+func mustCreate(t *testing.T, s *sqlite.Store, id string) {
+	t.Helper()
+	err := s.CreateSession(context.Background(), &agentos.Session{ID: id,
+		Type: agentos.SessionTypeAgent})
+	if err != nil {
+		t.Fatalf("create %s: %v", id, err)
 	}
 }
