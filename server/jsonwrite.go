@@ -11,9 +11,9 @@ import (
 	"github.com/agentos-go/agentos"
 )
 
-// The session views are written by hand rather than through encoding/json:
-// agno's field order and per-route null handling are part of the wire
-// format, and stored values such as run records must pass through without a
+// The session views are written by hand rather than through encoding/json,
+// because agno's field order and per-route null handling are part of the
+// wire format. Stored values such as run records pass through without a
 // decode and re-encode, which would change number text and key order.
 
 // jsonObject writes one JSON object field by field into buf.

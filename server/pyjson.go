@@ -2,14 +2,14 @@ package server
 
 import "unicode/utf8"
 
-// agno answers a malformed JSON body with a 422 item that carries the error
+// agno responds to a malformed JSON body with a 422 item that carries the error
 // text and character offset of Python's json module (CPython 3.13, C
 // scanner), for example "Expecting ',' delimiter" at offset 19. Clients and
 // tests compare those items, so checkJSONSyntax reproduces the module's
 // error messages and positions.
 
-// maxJSONDepth bounds the nesting of request bodies. CPython's decoder fails
-// with a RecursionError near this depth, which FastAPI answers with 400.
+// maxJSONDepth bounds the nesting of request bodies. CPython 3.11's decoder
+// fails with a RecursionError at this depth, which FastAPI turns into a 400.
 const maxJSONDepth = 1000
 
 // jsonSyntaxError is a syntax error as Python's json.loads reports it.
@@ -28,7 +28,7 @@ func (e *jsonSyntaxError) charOffset(body []byte) int {
 
 // checkJSONSyntax returns nil when body, valid UTF-8, is one JSON value
 // that Python's json.loads accepts, except that NaN, Infinity and -Infinity
-// are rejected: agno would store them and then fail to encode every answer
+// are rejected: agno would store them and then fail to encode every response
 // that contains them.
 func checkJSONSyntax(body []byte) *jsonSyntaxError {
 	s := jsonScanner{b: body}

@@ -189,7 +189,7 @@ func missingItem(loc []any, input any) ValidationItem {
 	return ValidationItem{Type: "missing", Loc: loc, Msg: "Field required", Input: input}
 }
 
-// errBodyParse is agno's answer to a body that is not text or nests too
+// errBodyParse is agno's response to a body that is not text or nests too
 // deeply: FastAPI turns any decoding failure other than a JSON syntax error
 // into this 400.
 var errBodyParse = agentos.Errorf(agentos.EINVALID, "There was an error parsing the body")

@@ -518,7 +518,7 @@ func (s *Server) handleRenameSession(w http.ResponseWriter, r *http.Request) err
 	return s.writeDetail(w, r, sess, detailOptions{})
 }
 
-// updateError maps a failed session update to agno's answers.
+// updateError maps a failed session update to agno's responses.
 func updateError(id string, err error) error {
 	if agentos.ErrorCode(err) == agentos.ENOTFOUND {
 		return sessionNotFound(id, nil)
