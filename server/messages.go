@@ -36,8 +36,7 @@ func appendChatHistory(dst []byte, runs []*agentos.Run, sessionCreated int64) []
 		if r.ParentRunID != "" {
 			continue
 		}
-		rec := parseRunRecord(r)
-		msgs, _ := arrayElements(rec.value("messages"))
+		msgs, _ := arrayElements(memberValue(r.Record, "messages"))
 		created := r.CreatedAt
 		if created == 0 {
 			created = sessionCreated

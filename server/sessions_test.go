@@ -609,6 +609,23 @@ func TestClearSession(t *testing.T) {
 		t.Errorf("runs after clear: %s", body)
 	}
 	ts.do("POST", "/sessions/nope/clear", "").detail(t, http.StatusNotFound, "Session with id 'nope' not found")
+
+	// A run still in flight when the session is cleared must not come back
+	// when it finishes.
+	ts.addRun("s1", `{"run_id":"late","agent_id":"assistant","status":"RUNNING"}`)
+	ts.do("POST", "/sessions/s1/clear", "").expect(t, http.StatusOK)
+	late, err := agentos.NewRun("s1", json.RawMessage(
+		`{"run_id":"late","agent_id":"assistant","status":"COMPLETED","content":"done"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = ts.store.UpdateRun(context.Background(), late, agentos.SessionChange{})
+	if agentos.ErrorCode(err) != agentos.ENOTFOUND {
+		t.Errorf("finishing a run after clear: %v, want not found", err)
+	}
+	if body := ts.do("GET", "/sessions/s1/runs", "").body; string(body) != "[]" {
+		t.Errorf("runs after a late run finished: %s", body)
+	}
 	ts.do("POST", "/sessions/s1/clear?type=team", "").expect(t, http.StatusNotFound)
 	ts.do("POST", "/sessions/s1/clear?user_id=bob", "").expect(t, http.StatusNotFound)
 }
