@@ -175,16 +175,23 @@ var sortColumns = map[agentos.SortField]string{
 // ListSessions returns one page of sessions matching f and the total count.
 func (s *Store) ListSessions(ctx context.Context,
 	f agentos.SessionFilter) ([]*agentos.Session, int, error) {
+	// One read transaction gives the count and the page the same snapshot,
+	// so that a concurrent write cannot make them disagree.
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, 0, storeError("list sessions", err)
+	}
+	defer func() { _ = tx.Rollback() }()
 	q := buildListQuery(f)
 	var total int
-	if err := s.read.QueryRowContext(ctx, q.count, q.args...).Scan(&total); err != nil {
+	if err := tx.QueryRowContext(ctx, q.count, q.args...).Scan(&total); err != nil {
 		return nil, 0, storeError("count sessions", err)
 	}
 	if f.Limit <= 0 || f.Offset >= total {
 		return []*agentos.Session{}, total, nil
 	}
 	pageArgs := append(q.args[:len(q.args):len(q.args)], f.Limit, max(f.Offset, 0))
-	rows, err := s.read.QueryContext(ctx, q.page, pageArgs...)
+	rows, err := tx.QueryContext(ctx, q.page, pageArgs...)
 	if err != nil {
 		return nil, 0, storeError("list sessions", err)
 	}

@@ -3,7 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/agentos-go/agentos"
@@ -102,5 +104,57 @@ func mustCreate(t *testing.T, s *sqlite.Store, id string) {
 		Type: agentos.SessionTypeAgent})
 	if err != nil {
 		t.Fatalf("create %s: %v", id, err)
+	}
+}
+
+// TestTwoStoresOnOneFile appends runs to one session through two stores on
+// the same file, as the server and a command line process would.
+func TestTwoStoresOnOneFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "app.db")
+	stores := make([]*sqlite.Store, 2)
+	for i := range stores {
+		s, err := sqlite.Open(ctx, path, sqlite.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		stores[i] = s
+	}
+	mustCreate(t, stores[0], "shared")
+	const perStore = 40
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*perStore)
+	for i, s := range stores {
+		wg.Go(func() {
+			for j := range perStore {
+				record := fmt.Appendf(nil,
+					`{"run_id":"s%d-%d","agent_id":"a","status":"COMPLETED"}`, i, j)
+				r, err := agentos.NewRun("shared", record)
+				if err == nil {
+					err = s.AddRun(ctx, r, agentos.SessionChange{})
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("add run: %v", err)
+	}
+	runs, err := stores[1].ListRuns(ctx, "shared", agentos.RunFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2*perStore {
+		t.Fatalf("runs = %d, want %d", len(runs), 2*perStore)
+	}
+	for i, r := range runs {
+		if r.Seq != int64(i+1) {
+			t.Fatalf("run %d has sequence %d, want %d", i, r.Seq, i+1)
+		}
 	}
 }

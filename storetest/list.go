@@ -206,3 +206,46 @@ func testSorting(t *testing.T, open Opener) {
 		t.Errorf("default sort = %v, want created_at order %v", ids(got), want)
 	}
 }
+
+// testListSnapshot lists sessions while others are created and checks that
+// the page and the total come from the same moment.
+func testListSnapshot(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := newStore(t, open)
+	const creates = 60
+	done := make(chan error, 1)
+	go func() {
+		for i := range creates {
+			err := s.CreateSession(ctx, &agentos.Session{ID: fmt.Sprintf("snap-%03d", i),
+				Type: agentos.SessionTypeAgent})
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	for {
+		list, total, err := s.ListSessions(ctx, agentos.SessionFilter{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != total {
+			t.Fatalf("page holds %d sessions but total is %d", len(list), total)
+		}
+		if total == creates {
+			break
+		}
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+			done <- nil
+		default:
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

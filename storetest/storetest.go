@@ -24,6 +24,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("List", func(t *testing.T) { testList(t, open) })
 	t.Run("Sorting", func(t *testing.T) { testSorting(t, open) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, open) })
+	t.Run("ListSnapshot", func(t *testing.T) { testListSnapshot(t, open) })
 	t.Run("Update", func(t *testing.T) { testUpdate(t, open) })
 	t.Run("Runs", func(t *testing.T) { testRuns(t, open) })
 	t.Run("RunFilters", func(t *testing.T) { testRunFilters(t, open) })
