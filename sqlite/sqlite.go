@@ -75,10 +75,17 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("sqlite: open: empty database path")
 	}
+	if path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil, fmt.Errorf("sqlite: open %s: give the path of a database file, "+
+			"because the store reads and writes through separate connections", path)
+	}
 	if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("sqlite: create folder for %s: %w", path, err)
 		}
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("sqlite: create %s: %w", path, err)
 	}
 	if opts.ReadConns <= 0 {
 		opts.ReadConns = max(runtime.NumCPU(), 4)
@@ -121,6 +128,20 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: optimize %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// createPrivate creates an empty file at path, readable by its owner only,
+// unless a file exists there. SQLite gives its WAL and shared-memory files
+// the permissions of the database file, so conversations stay private.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // dsn returns the data source name for path in the form opts.Driver reads.

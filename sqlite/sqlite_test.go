@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -155,6 +156,31 @@ func TestTwoStoresOnOneFile(t *testing.T) {
 	for i, r := range runs {
 		if r.Seq != int64(i+1) {
 			t.Fatalf("run %d has sequence %d, want %d", i, r.Seq, i+1)
+		}
+	}
+}
+
+func TestNewDatabaseIsPrivate(t *testing.T) {
+	s := openTemp(t)
+	defer s.Close()
+	mustCreate(t, s, "x")
+	for _, path := range []string{s.Path(), s.Path() + "-wal", s.Path() + "-shm"} {
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode&0o077 != 0 {
+			t.Errorf("%s has mode %v, want no access for group and others", path, mode)
+		}
+	}
+}
+
+func TestOpenRejectsMemoryDatabase(t *testing.T) {
+	for _, path := range []string{":memory:", "file::memory:?cache=shared"} {
+		s, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+		if err == nil {
+			_ = s.Close()
+			t.Errorf("Open(%q) succeeded, want an error asking for a file path", path)
 		}
 	}
 }
