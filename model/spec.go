@@ -131,7 +131,7 @@ func New(s Spec, getenv func(string) string, opts Options) (Model, error) {
 		opts.APIKey = getenv(keyEnv)
 	}
 	if opts.APIKey == "" && (p.keyNeeded || s.APIKeyEnv != "") {
-		return &missingKey{info: info, env: keyEnv}, nil
+		return Unavailable(info, MissingKeyError(info.Provider, keyEnv)), nil
 	}
 	switch {
 	case s.BaseURL != "":
@@ -150,14 +150,19 @@ func New(s Spec, getenv func(string) string, opts Options) (Model, error) {
 	return NewOpenAI(s.ID, opts), nil
 }
 
-// missingKey is a model whose API key is not configured.
-type missingKey struct {
-	info Info
-	env  string
+// Unavailable returns a model described by info whose every call fails with
+// err, for models that cannot be reached as configured.
+func Unavailable(info Info, err *Error) Model {
+	return &unavailable{info: info, err: err}
 }
 
-func (m *missingKey) Info() Info { return m.info }
+type unavailable struct {
+	info Info
+	err  *Error
+}
 
-func (m *missingKey) Generate(context.Context, *Request, func(string) error) (*Response, error) {
-	return nil, MissingKeyError(m.info.Provider, m.env)
+func (m *unavailable) Info() Info { return m.info }
+
+func (m *unavailable) Generate(context.Context, *Request, func(string) error) (*Response, error) {
+	return nil, m.err
 }

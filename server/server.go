@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/agentos-go/agentos"
+	"github.com/agentos-go/agentos/agent"
 )
 
 // DefaultDBID is the database id agno reports for a SQLite database without
@@ -40,6 +41,19 @@ type Config struct {
 	// Middleware wraps the routes, outermost first, inside request logging
 	// and trailing slash handling. Authentication is installed here.
 	Middleware []func(http.Handler) http.Handler
+
+	// Engine runs the agents. Nil serves no agents: agent routes answer 404.
+	Engine *agent.Engine
+	// OSID is the id /config and / report. Empty derives a stable id from
+	// OSName, or from DBID when OSName is empty too.
+	OSID          string
+	OSName        string
+	OSDescription string
+	// Version is the version / reports. Empty means "1.0.0", agno's default.
+	Version string
+	// AuthMode is the authentication mode /info reports: none,
+	// security_key or jwt. Empty means none.
+	AuthMode string
 }
 
 // Server is the HTTP API. Create it with New.
@@ -48,6 +62,14 @@ type Server struct {
 	logger *slog.Logger
 	dbID   string
 	table  string
+
+	engine        *agent.Engine
+	osID          string
+	osName        string
+	osDescription string
+	version       string
+	authMode      string
+	started       time.Time
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -64,6 +86,14 @@ func New(cfg Config) (*Server, error) {
 		dbID:   cfg.DBID,
 		table:  cfg.SessionTable,
 		mux:    http.NewServeMux(),
+
+		engine:        cfg.Engine,
+		osID:          cfg.OSID,
+		osName:        cfg.OSName,
+		osDescription: cfg.OSDescription,
+		version:       cfg.Version,
+		authMode:      cfg.AuthMode,
+		started:       startTime(),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -73,6 +103,15 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.table == "" {
 		s.table = DefaultSessionTable
+	}
+	if s.osID == "" {
+		s.osID = deriveOSID(s.osName, s.dbID)
+	}
+	if s.version == "" {
+		s.version = "1.0.0"
+	}
+	if s.authMode == "" {
+		s.authMode = "none"
 	}
 	s.routes()
 	s.mux.HandleFunc("/", s.handleUnmatched)
@@ -96,6 +135,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // routes registers every route. Each group lives in its own file.
 func (s *Server) routes() {
 	s.sessionRoutes()
+	s.agentRoutes()
+	s.discoveryRoutes()
 }
 
 // handleUnmatched answers paths no route matched: 405 with an Allow header
@@ -243,6 +284,12 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Dur
 	}
 	if ready != nil {
 		ready(ln.Addr())
+	}
+	if s.engine != nil {
+		// Lease renewal and the reaper stop with the server.
+		maintainCtx, stopMaintain := context.WithCancel(ctx)
+		defer stopMaintain()
+		go s.engine.Maintain(maintainCtx)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
