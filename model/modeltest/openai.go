@@ -83,7 +83,6 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, "data: [DONE]\n\n")
 }
 
-
 func openAIError(w http.ResponseWriter, status int, msg, retryAfter string) {
 	if retryAfter != "" {
 		w.Header().Set("Retry-After", retryAfter)
