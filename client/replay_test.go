@@ -17,7 +17,7 @@ var (
 	loadErr   error
 )
 
-func exchange(t *testing.T, name string) *recording.Exchange {
+func exchange(t testing.TB, name string) *recording.Exchange {
 	t.Helper()
 	loadOnce.Do(func() { exchanges, loadErr = recording.LoadAll(recordings) })
 	if loadErr != nil {
