@@ -3,50 +3,71 @@ package cli
 import (
 	"bytes"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 )
 
-// recordedOutputs returns the output of each manage_sessions.py invocation
-// recorded against agno 2.9.0, keyed by the arguments after the script
-// name, with its exit status.
-func recordedOutputs(t *testing.T) map[string]recordedRun {
+// recordedRun is one manage_sessions.py invocation recorded against agno
+// 2.9.0: the arguments after the script name, the output and the exit
+// status.
+type recordedRun struct {
+	args   string
+	output string
+	code   int // -1 when the recording has no exit line
+}
+
+// recordedRuns returns the recorded invocations in order.
+func recordedRuns(t *testing.T) []recordedRun {
 	t.Helper()
 	data, err := os.ReadFile("../testdata/agno-2.9/manage_sessions-outputs.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	runs := map[string]recordedRun{}
 	var (
-		args string
-		out  strings.Builder
+		runs    []recordedRun
+		current *recordedRun
+		out     strings.Builder
 	)
+	finish := func(code int) {
+		if current != nil {
+			current.output, current.code = out.String(), code
+			if code == -1 {
+				// Without an exit line, the blank line before the next
+				// invocation is not part of the output.
+				current.output = strings.TrimSuffix(current.output, "\n\n") + "\n"
+			}
+			runs = append(runs, *current)
+		}
+		current = nil
+		out.Reset()
+	}
 	for _, line := range strings.SplitAfter(string(data), "\n") {
 		switch {
 		case strings.HasPrefix(line, "$ manage_sessions.py"):
-			if args != "" {
-				runs[args] = recordedRun{output: out.String(), code: -1}
-			}
-			args = strings.TrimSpace(strings.TrimPrefix(line, "$ manage_sessions.py"))
-			out.Reset()
+			finish(-1)
+			args := strings.TrimSpace(strings.TrimPrefix(line, "$ manage_sessions.py"))
+			current = &recordedRun{args: args}
 		case strings.HasPrefix(line, "[exit "):
-			code := 0
-			if strings.HasPrefix(line, "[exit 1]") {
-				code = 1
-			}
-			runs[args] = recordedRun{output: out.String(), code: code}
-			args = ""
-			out.Reset()
-		case args != "":
+			code, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(
+				strings.TrimSpace(line), "[exit "), "]"))
+			finish(code)
+		case current != nil:
 			out.WriteString(line)
 		}
 	}
+	finish(-1)
 	return runs
 }
 
-type recordedRun struct {
-	output string
-	code   int // -1 when the recording has no exit line
+// recordedOutputs returns the recorded invocations by their arguments.
+func recordedOutputs(t *testing.T) map[string]recordedRun {
+	t.Helper()
+	byArgs := map[string]recordedRun{}
+	for _, r := range recordedRuns(t) {
+		byArgs[r.args] = r
+	}
+	return byArgs
 }
 
 func TestManageHelpMatchesScript(t *testing.T) {

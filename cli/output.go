@@ -101,6 +101,10 @@ func (t *table) render(w io.Writer) error {
 	}
 	for r, row := range cells {
 		isHeader := r == 0 && len(t.header) > 0 && len(t.rows) > 0
+		// Empty cells at the end of a row get no padding.
+		for len(row) > 1 && row[len(row)-1] == "" {
+			row = row[:len(row)-1]
+		}
 		for i, cell := range row {
 			text := cell
 			switch {
