@@ -12,21 +12,47 @@ import (
 	"testing"
 
 	"github.com/agentos-go/agentos"
+	"github.com/agentos-go/agentos/agent"
 	"github.com/agentos-go/agentos/agnodb"
+	"github.com/agentos-go/agentos/model"
+	"github.com/agentos-go/agentos/model/modeltest"
 	"github.com/agentos-go/agentos/server"
 	"github.com/agentos-go/agentos/sqlite"
 )
 
-// startServer serves the AgentOS API on loopback over a new SQLite file
-// and returns its URL and store.
+// testServer is agentos serve's handler on loopback over a new SQLite file,
+// with agno's two reference agents on a fake OpenAI host.
+type testServer struct {
+	url   string
+	store *sqlite.Store
+	model *modeltest.Server
+}
+
 func startServer(t *testing.T) (string, *sqlite.Store) {
 	t.Helper()
+	ts := startAgentServer(t)
+	return ts.url, ts.store
+}
+
+func startAgentServer(t *testing.T) *testServer {
+	t.Helper()
+	fake := modeltest.NewOpenAI(t)
 	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"),
 		sqlite.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Store: store})
+	opts := model.Options{BaseURL: fake.URL, APIKey: "test-key", MaxRetries: -1}
+	engine, err := agent.NewEngine(agent.EngineConfig{Store: store, Agents: []*agent.Agent{
+		{ID: "assistant", Name: "Assistant", Model: model.NewOpenAI("gpt-4o", opts),
+			AddHistoryToContext: true, NumHistoryRuns: 5},
+		{ID: "researcher", Name: "Researcher", Model: model.NewOpenAI("gpt-4o", opts),
+			AddHistoryToContext: true, NumHistoryRuns: 5},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{Store: store, Engine: engine, OSID: "test-os"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +61,7 @@ func startServer(t *testing.T) (string, *sqlite.Store) {
 		hs.Close()
 		store.Close()
 	})
-	return hs.URL, store
+	return &testServer{url: hs.URL, store: store, model: fake}
 }
 
 // seedReference copies sessions from the database agno 2.9.0 wrote during
