@@ -34,9 +34,9 @@ type Agent struct {
 }
 
 // SystemMessage returns the text of the system message, or "" when the
-// agent has neither description nor instructions. The layout follows
-// agno's: the description, then the instructions inside an <instructions>
-// block, as a bulleted list when there are several.
+// agent has neither description nor instructions. The layout is agno
+// 2.9.0's default, without instruction tags: the description on its own
+// line, then a single instruction as it is or several as a bulleted list.
 func (a *Agent) SystemMessage() string {
 	var b strings.Builder
 	if a.Description != "" {
@@ -46,16 +46,14 @@ func (a *Agent) SystemMessage() string {
 	switch len(a.Instructions) {
 	case 0:
 	case 1:
-		b.WriteString("<instructions>\n")
 		b.WriteString(a.Instructions[0])
-		b.WriteString("\n</instructions>\n")
+		b.WriteString("\n")
 	default:
-		b.WriteString("<instructions>")
 		for _, item := range a.Instructions {
-			b.WriteString("\n- ")
+			b.WriteString("- ")
 			b.WriteString(item)
+			b.WriteString("\n")
 		}
-		b.WriteString("\n</instructions>\n")
 	}
 	return strings.TrimSpace(b.String())
 }
