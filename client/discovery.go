@@ -32,7 +32,7 @@ type Info struct {
 	AuthMode string `json:"auth_mode"`
 }
 
-// Config is the answer of GET /config: what the server hosts and where its
+// Config is the response of GET /config: what the server hosts and where its
 // data lives.
 type Config struct {
 	OSID            string          `json:"os_id"`

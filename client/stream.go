@@ -253,7 +253,7 @@ const MaxEventSize = 64 << 20
 // EventReader reads server-sent events (the text/event-stream format of
 // the HTML standard). Lines may end in LF, CRLF or CR. Comment lines and
 // unknown fields are ignored. An event without data is dropped, as the
-// standard says.
+// standard requires.
 type EventReader struct {
 	br      *bufio.Reader
 	buf     []byte // read but not yet returned
@@ -269,7 +269,7 @@ func NewEventReader(r io.Reader) *EventReader {
 
 // Next returns the next event. It returns io.EOF at the end of the stream.
 // An event cut off by the end of the stream is dropped, as the standard
-// says.
+// requires.
 func (r *EventReader) Next() (SSE, error) {
 	var (
 		ev      SSE
