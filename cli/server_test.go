@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"github.com/agentos-go/agentos"
 	"github.com/agentos-go/agentos/agent"
 	"github.com/agentos-go/agentos/agnodb"
+	"github.com/agentos-go/agentos/auth"
 	"github.com/agentos-go/agentos/model"
 	"github.com/agentos-go/agentos/model/modeltest"
 	"github.com/agentos-go/agentos/server"
@@ -301,4 +303,49 @@ func TestSessionsListAllPages(t *testing.T) {
 func countSessions(ctx context.Context, store *sqlite.Store) (int, error) {
 	_, n, err := store.ListSessions(ctx, agentos.SessionFilter{Limit: 1})
 	return n, err
+}
+
+func TestSecurityKeyOnServer(t *testing.T) {
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"),
+		sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	guard, err := auth.New(auth.Config{SecurityKey: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{Store: store, Middleware: guard.Middleware()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+
+	none := execute(t, piped, "", "sessions", "list", "--base-url", hs.URL)
+	wantExit(t, none, ExitError)
+	want := "error: 401 Unauthorized: Authorization header required\n" +
+		"Pass the server's key with --security-key or OS_SECURITY_KEY.\n"
+	if none.stderr != want {
+		t.Errorf("stderr %q, want %q", none.stderr, want)
+	}
+	wrong := execute(t, piped, "", "sessions", "list", "--security-key", "guess", "--base-url", hs.URL)
+	wantExit(t, wrong, ExitError)
+	flag := execute(t, piped, "", "sessions", "create", "--id", "k1", "--security-key", "s3cret",
+		"--base-url", hs.URL)
+	wantExit(t, flag, ExitOK)
+
+	// execute clears OS_SECURITY_KEY, so this run sets it for the client.
+	var stdout, stderr bytes.Buffer
+	streams := Streams{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr}
+	t.Setenv("OS_SECURITY_KEY", "s3cret")
+	root := newRootCommand(streams, newApp(streams))
+	root.SetArgs([]string{"sessions", "list", "--base-url", hs.URL})
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatalf("with OS_SECURITY_KEY: %v, %s", err, stderr.String())
+	}
+	if !strings.HasPrefix(stdout.String(), "k1\t") {
+		t.Errorf("stdout %q", stdout.String())
+	}
 }
