@@ -208,7 +208,8 @@ when streaming, one event per line.`,
 				return err
 			}
 			if !a.json() {
-				fmt.Fprintf(a.streams.ErrOut, "[session_id: %s] [run_id: %s]\n", run.sessionID, run.runID)
+				fmt.Fprintf(a.streams.ErrOut, "[session_id: %s] [run_id: %s]\n",
+					run.sessionID, run.runID)
 			}
 			return run.err
 		},
@@ -227,7 +228,8 @@ func (a *app) printRunOutput(run *client.RunOutput) error {
 	if run.Metrics != nil && run.Metrics.TotalTokens > 0 {
 		tokens = fmt.Sprintf(" [tokens: %d]", run.Metrics.TotalTokens)
 	}
-	fmt.Fprintf(a.streams.ErrOut, "[session_id: %s] [run_id: %s]%s\n", run.SessionID, run.RunID, tokens)
+	fmt.Fprintf(a.streams.ErrOut, "[session_id: %s] [run_id: %s]%s\n",
+		run.SessionID, run.RunID, tokens)
 	if run.Status == "ERROR" {
 		return &exitError{code: ExitError, err: errors.New("the run failed")}
 	}

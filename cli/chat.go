@@ -35,7 +35,8 @@ in progress.`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if a.json() {
-				return usageErrorf("chat has no JSON output: use 'agentos agents run --output json'")
+				return usageErrorf(
+					"chat has no JSON output: use 'agentos agents run --output json'")
 			}
 			c, err := a.client()
 			if err != nil {

@@ -113,7 +113,9 @@ fish. Load it in the current shell or install it for every new one.`,
 		ValidArgs: []string{"bash", "zsh", "fish"},
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return &usageError{msg: "name one shell: bash, zsh or fish", hint: cmd.CommandPath()}
+				return &usageError{
+					msg: "name one shell: bash, zsh or fish", hint: cmd.CommandPath(),
+				}
 			}
 			return nil
 		},

@@ -70,7 +70,8 @@ func TestUnreachableNamesServeCommand(t *testing.T) {
 	r := execute(t, piped, "", "sessions", "list", "--base-url", "http://127.0.0.1:1")
 	wantExit(t, r, ExitUnreachable)
 	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
-	if len(lines) != 2 || !strings.HasPrefix(lines[0], "error: cannot reach AgentOS at http://127.0.0.1:1") {
+	wantFirst := "error: cannot reach AgentOS at http://127.0.0.1:1"
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], wantFirst) {
 		t.Fatalf("stderr %q", r.stderr)
 	}
 	if !strings.Contains(lines[1], "agentos serve") {

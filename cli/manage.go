@@ -47,7 +47,8 @@ type manageOption struct {
 
 var manageOptions = []manageOption{
 	{"--base-url", "BASE_URL", func(f *manageFlags, v string) error { f.baseURL = v; return nil }},
-	{"--session-id", "SESSION_ID", func(f *manageFlags, v string) error { f.sessionID = v; return nil }},
+	{"--session-id", "SESSION_ID",
+		func(f *manageFlags, v string) error { f.sessionID = v; return nil }},
 	{"--agent-id", "AGENT_ID", func(f *manageFlags, v string) error { f.agentID = v; return nil }},
 	{"--user-id", "USER_ID", func(f *manageFlags, v string) error { f.userID = v; return nil }},
 	{"--limit", "LIMIT", func(f *manageFlags, v string) error {

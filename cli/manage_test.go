@@ -105,7 +105,8 @@ func TestManageArgsParseLikeArgparse(t *testing.T) {
 				userID: "u", rename: "New Name", name: "n"}},
 		{[]string{"--limit", "-3", "--cr", "--del", "--limit", " 1_0 "},
 			manageFlags{baseURL: "http://localhost:7777", limit: 10, create: true, delete: true}},
-		{[]string{"--rename", "-"}, manageFlags{baseURL: "http://localhost:7777", limit: 20, rename: "-"}},
+		{[]string{"--rename", "-"},
+			manageFlags{baseURL: "http://localhost:7777", limit: 20, rename: "-"}},
 	}
 	for _, tc := range cases {
 		var out, errOut bytes.Buffer

@@ -96,7 +96,8 @@ func TestSessionsRunsAgainstAgno(t *testing.T) {
 	wantExit(t, table, ExitOK)
 	checkGolden(t, "sessions-runs-table", table.stdout)
 
-	latest := execute(t, piped, "", "sessions", "runs", "rec-chat", "--base-url", url, "--latest-first")
+	latest := execute(t, piped, "", "sessions", "runs", "rec-chat", "--base-url", url,
+		"--latest-first")
 	wantExit(t, latest, ExitOK)
 	checkGolden(t, "sessions-runs-latest-first-tsv", latest.stdout)
 
@@ -236,7 +237,8 @@ func TestCompletion(t *testing.T) {
 	url := replayServer(t, "02-agents-list")
 	r := execute(t, piped, "", "__complete", "agents", "get", "--base-url", url, "res")
 	wantExit(t, r, ExitOK)
-	if !strings.HasPrefix(r.stdout, "researcher\tResearcher\n") || strings.Contains(r.stdout, "assistant") {
+	if !strings.HasPrefix(r.stdout, "researcher\tResearcher\n") ||
+		strings.Contains(r.stdout, "assistant") {
 		t.Errorf("completion printed %q", r.stdout)
 	}
 	for _, shell := range []string{"bash", "zsh", "fish"} {

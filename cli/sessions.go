@@ -84,7 +84,8 @@ func exactArgs(n int, names string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if len(args) != n {
 			return &usageError{
-				msg:  fmt.Sprintf("%s expects %s, got %d arguments", cmd.CommandPath(), names, len(args)),
+				msg: fmt.Sprintf("%s expects %s, got %d arguments",
+					cmd.CommandPath(), names, len(args)),
 				hint: cmd.CommandPath(),
 			}
 		}
@@ -354,7 +355,8 @@ run id, status, creation time, total tokens, input and content.`,
 			if opts.CreatedAfter, err = parseTimeFlag("created-after", createdAfter); err != nil {
 				return err
 			}
-			if opts.CreatedBefore, err = parseTimeFlag("created-before", createdBefore); err != nil {
+			opts.CreatedBefore, err = parseTimeFlag("created-before", createdBefore)
+			if err != nil {
 				return err
 			}
 			c, err := a.client()
@@ -753,7 +755,8 @@ this works only against agentos servers.`,
 					return err
 				}
 				if !ok {
-					return &exitError{code: ExitError, err: errors.New("cancelled: nothing was cleared")}
+					return &exitError{code: ExitError,
+						err: errors.New("cancelled: nothing was cleared")}
 				}
 			}
 			c, err := a.client()
@@ -822,7 +825,8 @@ On a terminal the command asks for confirmation unless --yes is given.`,
 					return err
 				}
 				if !ok {
-					return &exitError{code: ExitError, err: errors.New("cancelled: nothing was deleted")}
+					return &exitError{code: ExitError,
+						err: errors.New("cancelled: nothing was deleted")}
 				}
 			}
 			c, err := a.client()

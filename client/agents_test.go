@@ -342,7 +342,8 @@ func TestAuthorizationHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := <-got
-	if h.Get("Authorization") != "Bearer explicit" || h.Get("X-Extra") != "1" || h.Get("X-Call") != "2" {
+	if h.Get("Authorization") != "Bearer explicit" || h.Get("X-Extra") != "1" ||
+		h.Get("X-Call") != "2" {
 		t.Errorf("headers %v", h)
 	}
 

@@ -560,7 +560,9 @@ func decodeRunView(raw json.RawMessage) (*RunView, error) {
 
 // sessionDetail performs req and decodes a session detail. typ is the type
 // the caller asked for, which wins over detection.
-func (c *Client) sessionDetail(ctx context.Context, typ string, req *request) (*SessionDetail, error) {
+func (c *Client) sessionDetail(
+	ctx context.Context, typ string, req *request,
+) (*SessionDetail, error) {
 	var raw json.RawMessage
 	if err := c.do(ctx, req, &raw); err != nil {
 		return nil, err

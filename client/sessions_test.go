@@ -320,7 +320,8 @@ func TestCreateSession(t *testing.T) {
 }
 
 func TestCreateSessionErrors(t *testing.T) {
-	c := replay(t, "17-sessions-create-duplicate-409", "18-sessions-create-duplicate-of-run-session-409",
+	c := replay(t, "17-sessions-create-duplicate-409",
+		"18-sessions-create-duplicate-of-run-session-409",
 		"20-sessions-create-bad-field-type", "21-sessions-create-bad-type-param")
 
 	_, err := c.CreateSession(ctx, &client.CreateSessionRequest{
@@ -529,7 +530,8 @@ func TestDeleteSessions(t *testing.T) {
 		t.Errorf("bulk delete: %v", err)
 	}
 	err = c.DeleteSessions(ctx, []string{"a", "b"}, []string{"agent"}, nil)
-	wantAPIError(t, err, http.StatusBadRequest, "Session IDs and session types must have the same length")
+	wantAPIError(t, err, http.StatusBadRequest,
+		"Session IDs and session types must have the same length")
 	err = c.DeleteSessions(ctx, []string{"a"}, []string{"robot"}, nil)
 	wantAPIError(t, err, 422, "")
 

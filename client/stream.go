@@ -114,7 +114,9 @@ func (c *Client) ContinueAgentRunStream(
 	})
 }
 
-func (c *Client) stream(ctx context.Context, buildErr error, req *request) iter.Seq2[*Event, error] {
+func (c *Client) stream(
+	ctx context.Context, buildErr error, req *request,
+) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
 		if buildErr != nil {
 			yield(nil, buildErr)

@@ -353,7 +353,8 @@ func TestReplayerPlaysEveryExchange(t *testing.T) {
 		if string(body) != string(ex.Response.Body) {
 			t.Errorf("%s: body %q, recorded %q", ex.Name, body, ex.Response.Body)
 		}
-		if got, want := resp.Header.Get("Content-Type"), ex.Response.Header.Get("Content-Type"); got != want {
+		got, want := resp.Header.Get("Content-Type"), ex.Response.Header.Get("Content-Type")
+		if got != want {
 			t.Errorf("%s: Content-Type %q, recorded %q", ex.Name, got, want)
 		}
 	}
@@ -379,7 +380,8 @@ func TestRequestMatch(t *testing.T) {
 		body        string
 		match       bool
 	}{
-		{"24-sessions-list-default", "GET", "/sessions?limit=20&page=1&sort_by=created_at&sort_order=desc",
+		{"24-sessions-list-default", "GET",
+			"/sessions?limit=20&page=1&sort_by=created_at&sort_order=desc",
 			"", "", true},
 		{"24-sessions-list-default", "GET", "/sessions?limit=21", "", "", false},
 		{"36-sessions-list-page1", "GET", "/sessions?page=1&limit=2&sort_order=desc", "", "", true},
@@ -390,10 +392,12 @@ func TestRequestMatch(t *testing.T) {
 		{"13-sessions-create-minimal", "POST", "/sessions", "application/json", `{"user_id":"x"}`, false},
 		{"13-sessions-create-minimal", "POST", "/sessions", "text/plain", `{}`, false},
 		{"06-run-stream-default", "POST", "/agents/researcher/runs",
-			"application/x-www-form-urlencoded", "user_id=bob%40example.com&stream=true&message=Hello+researcher",
+			"application/x-www-form-urlencoded",
+			"user_id=bob%40example.com&stream=true&message=Hello+researcher",
 			true},
 		{"06-run-stream-default", "POST", "/agents/researcher/runs",
-			"application/x-www-form-urlencoded", "message=Hello+researcher&stream=false&user_id=bob%40example.com",
+			"application/x-www-form-urlencoded",
+			"message=Hello+researcher&stream=false&user_id=bob%40example.com",
 			false},
 		{"19-sessions-create-malformed-json", "POST", "/sessions", "application/json",
 			`{"session_id": "broken",`, true},
