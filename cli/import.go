@@ -41,11 +41,13 @@ import twice changes nothing. The source is only read.`,
   agentos import agno postgres://ai:ai@localhost:5532/ai`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.db = resolveDB(opts.db, cmd.Flags().Changed("db"))
 			return runImportAgno(cmd.Context(), streams.Out, args[0], opts)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.db, "db", defaultDBPath, "session database to import into")
+	f.StringVar(&opts.db, "db", defaultDBPath,
+		"session database to import into: a SQLite file or a postgres:// URL (env "+envDB+")")
 	f.StringVar(&opts.table, "table", agnodb.DefaultTable, "agno sessions table to read")
 	f.StringVar(&opts.schema, "schema", agnodb.DefaultSchema,
 		"PostgreSQL schema of the agno tables")
@@ -121,7 +123,7 @@ func printImport(out io.Writer, source string, opts importOptions, c importCount
 	}
 	fmt.Fprintf(out, "%s %d sessions with %d runs from %s", verb, total, c.runs, source)
 	if !opts.dryRun {
-		fmt.Fprintf(out, " into %s", opts.db)
+		fmt.Fprintf(out, " into %s", describeDB(opts.db))
 	}
 	fmt.Fprintln(out)
 	for _, t := range []agentos.SessionType{

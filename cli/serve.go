@@ -52,7 +52,8 @@ connections and lets requests in flight finish for up to --shutdown-grace.`,
 	f := cmd.Flags()
 	f.StringVar(&opts.host, "host", "127.0.0.1", "address to listen on; 0.0.0.0 for every interface")
 	f.IntVar(&opts.port, "port", 7777, "port to listen on (env "+envPort+")")
-	f.StringVar(&opts.db, "db", defaultDBPath, "session database: a SQLite file path")
+	f.StringVar(&opts.db, "db", defaultDBPath,
+		"session database: a SQLite file path or a postgres:// URL (env "+envDB+")")
 	f.StringVar(&opts.dbID, "db-id", server.DefaultDBID,
 		"database id reported in /config and accepted as db_id")
 	f.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
@@ -105,6 +106,7 @@ func runServe(cmd *cobra.Command, streams Streams, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
+	opts.db = resolveDB(opts.db, cmd.Flags().Changed("db"))
 	store, err := openStore(ctx, opts.db)
 	if err != nil {
 		return err
@@ -123,7 +125,7 @@ func runServe(cmd *cobra.Command, streams Streams, opts *serveOptions) error {
 	addr := net.JoinHostPort(opts.host, strconv.Itoa(port))
 	err = srv.ListenAndServe(ctx, addr, opts.grace, func(bound net.Addr) {
 		logger.Info("serving AgentOS API", slog.String("address", "http://"+bound.String()),
-			slog.String("db", opts.db), slog.String("auth", string(guard.Mode())))
+			slog.String("db", describeDB(opts.db)), slog.String("auth", string(guard.Mode())))
 		if exposedWithoutAuth(guard.Mode(), bound) {
 			logger.Warn("serving without authentication on a non-loopback address: anyone who "+
 				"reaches it can read every session; set OS_SECURITY_KEY or a JWT key",

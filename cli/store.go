@@ -3,23 +3,55 @@ package cli
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/agentos-go/agentos"
+	"github.com/agentos-go/agentos/postgres"
 	"github.com/agentos-go/agentos/sqlite"
 )
 
-// defaultDBPath is the SQLite file used when --db is not given.
+// defaultDBPath is the SQLite file used when neither --db nor AGENTOS_DB
+// names a database.
 const defaultDBPath = "tmp/app.db"
 
-// openStore opens the session store that dsn names: a SQLite file path, or
-// a file: URI.
+// envDB names the session database when --db is not given.
+const envDB = "AGENTOS_DB"
+
+// isPostgresURL reports whether dsn names a PostgreSQL database.
+func isPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// resolveDB returns the database the --db flag names, falling back to
+// AGENTOS_DB and then to the default SQLite file.
+func resolveDB(flag string, changed bool) string {
+	if changed && flag != "" {
+		return flag
+	}
+	if v := os.Getenv(envDB); v != "" {
+		return v
+	}
+	if flag != "" {
+		return flag
+	}
+	return defaultDBPath
+}
+
+// openStore opens the session store that dsn names: a PostgreSQL URL, or
+// else a SQLite file path (a file: prefix is allowed).
 func openStore(ctx context.Context, dsn string) (agentos.SessionStore, error) {
 	if dsn == "" {
 		dsn = defaultDBPath
 	}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		return nil, fmt.Errorf("PostgreSQL URLs are not supported by this build")
+	if isPostgresURL(dsn) {
+		s, err := postgres.Open(ctx, dsn, postgres.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("open session database: %w; check the URL and that "+
+				"PostgreSQL is running", err)
+		}
+		return s, nil
 	}
 	path := strings.TrimPrefix(dsn, "file:")
 	s, err := sqlite.Open(ctx, path, sqlite.Options{})
@@ -27,4 +59,32 @@ func openStore(ctx context.Context, dsn string) (agentos.SessionStore, error) {
 		return nil, fmt.Errorf("open session database %s: %w", path, err)
 	}
 	return s, nil
+}
+
+// cancelBroker returns the broker that carries cancel requests between
+// replicas sharing store, and a function that stops it. For a store that
+// serves one process it returns nil, and runs are cancelled in process.
+func cancelBroker(store agentos.SessionStore,
+	logger *slog.Logger) (agentos.CancelBroker, func()) {
+	if pg, ok := store.(*postgres.Store); ok {
+		c := postgres.NewCancels(pg, 0, logger)
+		return c, func() { _ = c.Close() }
+	}
+	return nil, func() {}
+}
+
+// describeDB returns dsn fit for logs: a URL without its password.
+func describeDB(dsn string) string {
+	if !isPostgresURL(dsn) {
+		return dsn
+	}
+	if at := strings.LastIndex(dsn, "@"); at >= 0 {
+		if scheme := strings.Index(dsn, "://"); scheme >= 0 && scheme+3 < at {
+			userinfo := dsn[scheme+3 : at]
+			if colon := strings.Index(userinfo, ":"); colon >= 0 {
+				return dsn[:scheme+3] + userinfo[:colon] + ":xxxxx" + dsn[at:]
+			}
+		}
+	}
+	return dsn
 }

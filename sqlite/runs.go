@@ -313,7 +313,7 @@ func (s *Store) RenewRunLeases(ctx context.Context, refs []agentos.RunRef, until
 // oldest lease first, through the partial index runs_active_lease.
 const expiredRunsQuery = `SELECT ` + runColumns + ` FROM runs
 	WHERE status IN ('RUNNING', 'PENDING') AND lease_expires_at < ?
-	ORDER BY lease_expires_at LIMIT ?`
+	ORDER BY lease_expires_at, session_id, seq LIMIT ?`
 
 // ListExpiredRuns returns running runs whose lease expired before now. A
 // run without a lease counts as expired.
