@@ -118,6 +118,7 @@ func runServe(cmd *cobra.Command, streams Streams, opts *serveOptions) error {
 		Logger:     logger,
 		DBID:       opts.dbID,
 		Middleware: guard.Middleware(),
+		AuthMode:   string(guard.Mode()),
 	})
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -143,13 +144,17 @@ func TestServeWithSecurityKey(t *testing.T) {
 	if got := get("Bearer " + key); got != http.StatusOK {
 		t.Errorf("right key: status %d, want 200", got)
 	}
-	resp, err := http.Get(base + "/health")
+	resp, err := http.Get(base + "/info")
 	if err != nil {
 		t.Fatal(err)
 	}
+	info, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode == http.StatusUnauthorized {
-		t.Errorf("/health without a key: status 401, want it open")
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("/info without a key: status %d, want 200", resp.StatusCode)
+	}
+	if !strings.Contains(string(info), `"auth_mode":"security_key"`) {
+		t.Errorf("/info does not report the security key mode: %s", info)
 	}
 
 	req, err := http.NewRequest("POST", base+"/sessions", strings.NewReader(strings.Repeat("x", 2000)))
