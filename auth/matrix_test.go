@@ -548,3 +548,43 @@ func TestMatrixOpenRoutesReportMode(t *testing.T) {
 		}
 	}
 }
+
+func TestMatrixAgentListFollowsScopes(t *testing.T) {
+	m := newMatrix(t)
+	k := rsaKeys()[0]
+	tests := []struct {
+		scopes []string
+		status int
+		want   []string
+	}{
+		{[]string{"agents:read"}, 200, []string{"assistant"}},
+		{[]string{"agents:assistant:read"}, 200, []string{"assistant"}},
+		{[]string{"agents:other:read"}, 200, nil},
+		{[]string{"agents:assistant:run"}, 403, nil},
+		{[]string{"sessions:read"}, 403, nil},
+	}
+	for _, tt := range tests {
+		token := signRS256(t, k, "", claims("alice", tt.scopes...))
+		resp := do(t, "GET", m.jwtURL+"/agents", "", bearer(token))
+		if resp.status != tt.status {
+			t.Errorf("%q: status %d, want %d (body %s)", tt.scopes, resp.status, tt.status, resp.body)
+			continue
+		}
+		if tt.status != 200 {
+			continue
+		}
+		var agents []struct {
+			ID string `json:"id"`
+		}
+		if err := json.Unmarshal([]byte(resp.body), &agents); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for _, a := range agents {
+			ids = append(ids, a.ID)
+		}
+		if !slices.Equal(ids, tt.want) {
+			t.Errorf("%q: listed %q, want %q", tt.scopes, ids, tt.want)
+		}
+	}
+}
