@@ -39,8 +39,8 @@ var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 
 // Options tunes a Store.
 type Options struct {
-	// Schema holds the tables; it is created when missing. Empty means
-	// DefaultSchema.
+	// Schema holds the tables; it is created when missing. Empty means the
+	// URL's search_path parameter, else DefaultSchema.
 	Schema string
 	// MaxConns is the pool size. Zero keeps the URL's pool_max_conns or
 	// pgx's default (the larger of 4 and the number of CPUs).
@@ -62,16 +62,20 @@ var (
 // Open connects to the database at url, creates the schema when missing and
 // applies pending migrations. It fails when the database cannot be reached.
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: invalid database URL: %w", err)
+	}
+	if opts.Schema == "" {
+		// A search_path parameter in the URL names the schema.
+		opts.Schema = cfg.ConnConfig.RuntimeParams["search_path"]
+	}
 	if opts.Schema == "" {
 		opts.Schema = DefaultSchema
 	}
 	if !schemaName.MatchString(opts.Schema) {
 		return nil, fmt.Errorf("postgres: invalid schema %q: use lower-case letters, digits "+
 			"and underscores", opts.Schema)
-	}
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		return nil, fmt.Errorf("postgres: invalid database URL: %w", err)
 	}
 	safeURL := redact(cfg.ConnConfig)
 	if opts.MaxConns > 0 {

@@ -81,3 +81,21 @@ func TestInvalidSchemaName(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestSchemaFromURL(t *testing.T) {
+	url := pgtest.URL(t)
+	schema := pgtest.Schema(t, url)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	s, err := postgres.Open(context.Background(), url+sep+"search_path="+schema,
+		postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Schema() != schema {
+		t.Fatalf("schema = %q, want %q from the URL", s.Schema(), schema)
+	}
+}

@@ -154,18 +154,25 @@ func (s *Store) GetSession(ctx context.Context, id string,
 	return sess, nil
 }
 
-// sortColumns maps sort fields to SQL expressions. The text columns sort
-// in byte order, as in SQLite, whatever the database's collation.
+// sortColumns maps sort fields to columns. The text columns use the "C"
+// collation, so they sort in byte order as in SQLite.
 var sortColumns = map[agentos.SortField]string{
 	agentos.SortCreatedAt:   "created_at",
 	agentos.SortUpdatedAt:   "updated_at",
-	agentos.SortSessionID:   `session_id COLLATE "C"`,
-	agentos.SortSessionType: `session_type COLLATE "C"`,
-	agentos.SortAgentID:     `agent_id COLLATE "C"`,
-	agentos.SortTeamID:      `team_id COLLATE "C"`,
-	agentos.SortWorkflowID:  `workflow_id COLLATE "C"`,
-	agentos.SortUserID:      `user_id COLLATE "C"`,
+	agentos.SortSessionID:   "session_id",
+	agentos.SortSessionType: "session_type",
+	agentos.SortAgentID:     "agent_id",
+	agentos.SortTeamID:      "team_id",
+	agentos.SortWorkflowID:  "workflow_id",
+	agentos.SortUserID:      "user_id",
 	agentos.SortSessionName: "name_fold",
+}
+
+// nullableSort lists the sort columns that may be NULL. SQLite puts NULLs
+// first in ascending order and last in descending order; these columns
+// say so explicitly, and their indexes are built NULLS FIRST to match.
+var nullableSort = map[string]bool{
+	"agent_id": true, "team_id": true, "workflow_id": true, "user_id": true,
 }
 
 // ListSessions returns one page of sessions matching f and the total count,
@@ -191,12 +198,17 @@ func (s *Store) ListSessions(ctx context.Context,
 		if !ok {
 			col = "created_at"
 		}
-		// SQLite puts NULLs first in ascending order; match it.
-		dir, nulls := "ASC", "NULLS FIRST"
+		dir, nulls := "ASC", ""
 		if f.Descending {
-			dir, nulls = "DESC", "NULLS LAST"
+			dir = "DESC"
 		}
-		query := fmt.Sprintf(`SELECT %s FROM sessions%s ORDER BY %s %s %s, session_id COLLATE "C" %s`,
+		if nullableSort[col] {
+			nulls = " NULLS FIRST"
+			if f.Descending {
+				nulls = " NULLS LAST"
+			}
+		}
+		query := fmt.Sprintf(`SELECT %s FROM sessions%s ORDER BY %s %s%s, session_id %s`,
 			sessionColumns, where, col, dir, nulls, dir)
 		query += ` LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(max(f.Offset, 0))
 		rows, err := tx.Query(ctx, query, a...)

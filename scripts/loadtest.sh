@@ -7,9 +7,15 @@
 # Prints requests per second, latency percentiles and the server's resident
 # memory (VmHWM is the peak, VmRSS the current size) from /proc.
 #
-# Needs: go, wrk and sqlite3 (Debian: apt-get install wrk sqlite3).
+# With DB set to a postgres:// URL, the sessions go into a fresh schema of
+# that database instead, dropped at the end, and REPLICAS servers (1 or 2)
+# share it; the connections are then split evenly between the replicas.
+#
+# Needs: go, wrk and sqlite3 (Debian: apt-get install wrk sqlite3), and psql
+# for PostgreSQL.
 # Settings: SESSIONS (10000), CONNECTIONS (32), THREADS (2), DURATION (20s),
-# PORT (18777), LOG_LEVEL (warn).
+# PORT (18777), LOG_LEVEL (warn), DB (a SQLite file in a temporary folder),
+# REPLICAS (1).
 set -euo pipefail
 
 SESSIONS=${SESSIONS:-10000}
@@ -18,14 +24,20 @@ THREADS=${THREADS:-2}
 DURATION=${DURATION:-20s}
 PORT=${PORT:-18777}
 LOG_LEVEL=${LOG_LEVEL:-warn}
+DB=${DB:-}
+REPLICAS=${REPLICAS:-1}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
-server_pid=""
+server_pids=()
+schema=""
 cleanup() {
-	if [ -n "$server_pid" ]; then
-		kill "$server_pid" 2>/dev/null || true
-		wait "$server_pid" 2>/dev/null || true
+	for pid in "${server_pids[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	if [ -n "$schema" ]; then
+		psql "$DB" -q -c "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
 	fi
 	rm -rf "$work"
 }
@@ -51,21 +63,33 @@ SELECT printf('load-%05d', i), session_type, agent_id, team_id, workflow_id,
 	workflow_data, metadata, runs, summary, created_at + i, updated_at + i
 FROM agno_sessions, n WHERE session_id = 'rec-chat';
 SQL
-"$work/agentos" import agno "$work/agno.db" --db "$work/app.db" >/dev/null
+if [ -n "$DB" ]; then
+	schema="loadtest_$$"
+	case "$DB" in *\?*) target="$DB&search_path=$schema" ;; *) target="$DB?search_path=$schema" ;; esac
+else
+	target="$work/app.db"
+fi
+"$work/agentos" import agno "$work/agno.db" --db "$target" >/dev/null
 
-echo "== serving on 127.0.0.1:$PORT"
-"$work/agentos" serve --port "$PORT" --db "$work/app.db" --log-level "$LOG_LEVEL" \
-	2>"$work/server.log" &
-server_pid=$!
-for _ in $(seq 100); do
-	curl -fs "http://127.0.0.1:$PORT/sessions?limit=1" >/dev/null && break
-	sleep 0.1
+for i in $(seq 0 $((REPLICAS - 1))); do
+	port=$((PORT + i))
+	echo "== serving on 127.0.0.1:$port"
+	"$work/agentos" serve --port "$port" --db "$target" --log-level "$LOG_LEVEL" \
+		2>"$work/server-$i.log" &
+	server_pids+=($!)
+	for _ in $(seq 100); do
+		curl -fs "http://127.0.0.1:$port/sessions?limit=1" >/dev/null && break
+		sleep 0.1
+	done
 done
 count=$(curl -fs "http://127.0.0.1:$PORT/sessions?limit=1" | sed 's/.*"total_count":\([0-9]*\).*/\1/')
 echo "sessions in the database: $count"
 
 memory() {
-	grep -E '^(VmHWM|VmRSS)' "/proc/$server_pid/status" | tr -s ' \t' ' ' | paste -sd ' '
+	for pid in "${server_pids[@]}"; do
+		echo -n "[$(grep -E '^(VmHWM|VmRSS)' "/proc/$pid/status" | tr -s ' \t' ' ' |
+			paste -sd ' ')] "
+	done
 }
 
 run() {
@@ -74,8 +98,18 @@ run() {
 	echo "== $name: GET $path, $CONNECTIONS connections, $DURATION"
 	curl -fs -o /dev/null -w "status %{http_code}, %{size_download} bytes\n" \
 		"http://127.0.0.1:$PORT$path"
-	wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "http://127.0.0.1:$PORT$path" |
-		grep -E 'Requests/sec|Transfer/sec|^ +(50|75|90|99)%|Non-2xx|Socket errors|requests in'
+	local i wrk_pids=()
+	for i in $(seq 0 $((REPLICAS - 1))); do
+		wrk -t"$THREADS" -c$((CONNECTIONS / REPLICAS)) -d"$DURATION" --latency \
+			"http://127.0.0.1:$((PORT + i))$path" >"$work/wrk-$i.txt" &
+		wrk_pids+=($!)
+	done
+	wait "${wrk_pids[@]}"
+	for i in $(seq 0 $((REPLICAS - 1))); do
+		[ "$REPLICAS" -gt 1 ] && echo "-- replica $i"
+		grep -E 'Requests/sec|Transfer/sec|^ +(50|75|90|99)%|Non-2xx|Socket errors|requests in' \
+			"$work/wrk-$i.txt"
+	done
 	echo "server memory: $(memory)"
 }
 
