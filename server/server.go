@@ -308,12 +308,13 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Dur
 
 // scope returns the owner restriction for a request: the caller's own id
 // when the caller is isolated, otherwise the user_id query value when given.
+// A repeated user_id counts by its last value, as Starlette reads it.
 func (s *Server) scope(r *http.Request) agentos.Scope {
 	if p := agentos.PrincipalFrom(r.Context()); p.Isolated() {
 		return agentos.Owned(p.UserID)
 	}
-	if q := r.URL.Query(); q.Has("user_id") {
-		return agentos.Owned(q.Get("user_id"))
+	if values := r.URL.Query()["user_id"]; len(values) > 0 {
+		return agentos.Owned(values[len(values)-1])
 	}
 	return agentos.Scope{}
 }

@@ -673,6 +673,22 @@ func TestOwnerScoping(t *testing.T) {
 	}
 }
 
+// TestRepeatedUserIDUsesLast checks that a repeated user_id filters by its
+// last value, as Starlette reads every other repeated query parameter.
+func TestRepeatedUserIDUsesLast(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("", `{"session_id":"alices","user_id":"alice"}`)
+	ts.create("", `{"session_id":"bobs","user_id":"bob"}`)
+
+	ids, _ := listIDs(t, ts, "?user_id=alice&user_id=bob")
+	if strings.Join(ids, " ") != "bobs" {
+		t.Errorf("list with user_id=alice&user_id=bob: %v, want [bobs]", ids)
+	}
+	ts.do("GET", "/sessions/bobs?user_id=alice&user_id=bob", "").expect(t, http.StatusOK)
+	ts.do("GET", "/sessions/alices?user_id=alice&user_id=bob", "").
+		expect(t, http.StatusNotFound)
+}
+
 func TestStoreFailureIsServerError(t *testing.T) {
 	ts := newTestServer(t)
 	ts.create("", `{"session_id":"s1"}`)
