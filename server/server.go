@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -158,17 +159,24 @@ func (s *Server) handleUnmatched(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Not Found"})
 }
 
-// stripTrailingSlash removes one trailing slash from every path but "/",
-// without a redirect, as agno does before routing.
+// stripTrailingSlash removes trailing slashes from every path but "/",
+// without a redirect, as agno does before routing. It trims the escaped
+// path, so that an escaped slash inside a segment, as in /sessions/a%2Fb/,
+// stays part of the segment.
 func stripTrailingSlash(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p := r.URL.Path; len(p) > 1 && strings.HasSuffix(p, "/") {
+		escaped := r.URL.EscapedPath()
+		if len(escaped) <= 1 || !strings.HasSuffix(escaped, "/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		trimmed := strings.TrimRight(escaped, "/")
+		if trimmed == "" {
+			trimmed = "/"
+		}
+		if path, err := url.PathUnescape(trimmed); err == nil {
 			r2 := r.Clone(r.Context())
-			r2.URL.Path = strings.TrimRight(p, "/")
-			if r2.URL.Path == "" {
-				r2.URL.Path = "/"
-			}
-			r2.URL.RawPath = ""
+			r2.URL.Path, r2.URL.RawPath = path, trimmed
 			r = r2
 		}
 		next.ServeHTTP(w, r)

@@ -646,6 +646,18 @@ func TestUnknownPathsAndMethods(t *testing.T) {
 	ts.do("GET", "/sessions/s1/clear", "").expect(t, http.StatusMethodNotAllowed)
 }
 
+func TestTrailingSlashKeepsEscapedPath(t *testing.T) {
+	ts := newTestServer(t)
+	ts.create("", `{"session_id":"a/b"}`)
+	for _, target := range []string{"/sessions/a%2Fb", "/sessions/a%2Fb/"} {
+		m := ts.do("GET", target, "").object(t, http.StatusOK)
+		if m["session_id"] != "a/b" {
+			t.Errorf("GET %s: session_id %v, want a/b", target, m["session_id"])
+		}
+	}
+	ts.do("GET", "/sessions/a%2Fb/runs/", "").expect(t, http.StatusOK)
+}
+
 func TestOwnerScoping(t *testing.T) {
 	alice := &agentos.Principal{UserID: "alice"}
 	ts := newTestServer(t, asPrincipal(alice))
