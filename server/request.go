@@ -93,20 +93,24 @@ func (q query) int(name string, def, min int64) (int64, bool) {
 	loc := []any{"query", name}
 	n, err := parseInt(v)
 	if err != nil {
-		q.errs.Add(intItem(loc, v, err))
+		q.errs.Add(intItem(loc, v, min, err))
 		return def, false
 	}
 	if n < min {
-		q.errs.Add(ValidationItem{
-			Type:  "greater_than_equal",
-			Loc:   loc,
-			Msg:   fmt.Sprintf("Input should be greater than or equal to %d", min),
-			Input: v,
-			Ctx:   map[string]any{"ge": min},
-		})
+		q.errs.Add(greaterEqualItem(loc, v, min))
 		return def, false
 	}
 	return n, true
+}
+
+func greaterEqualItem(loc []any, input string, min int64) ValidationItem {
+	return ValidationItem{
+		Type:  "greater_than_equal",
+		Loc:   loc,
+		Msg:   fmt.Sprintf("Input should be greater than or equal to %d", min),
+		Input: input,
+		Ctx:   map[string]any{"ge": min},
+	}
 }
 
 // optInt returns the integer parameter name, or nil when it is absent or
@@ -139,7 +143,13 @@ func parseInt(s string) (int64, error) {
 	return n, err
 }
 
-func intItem(loc []any, input string, err error) ValidationItem {
+// intItem is the error for a value that parseInt rejected. A value beyond
+// 64 bits is reported against the bound it crossed: min for a negative
+// value, the largest integer otherwise.
+func intItem(loc []any, input string, min int64, err error) ValidationItem {
+	if errors.Is(err, errIntRange) && strings.HasPrefix(strings.TrimSpace(input), "-") {
+		return greaterEqualItem(loc, input, min)
+	}
 	if errors.Is(err, errIntRange) {
 		return ValidationItem{
 			Type:  "less_than_equal",

@@ -284,6 +284,7 @@ func TestListSessionsValidation(t *testing.T) {
 		{"limit=abc", `[{"type":"int_parsing","loc":["query","limit"],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"abc"}]`},
 		{"page=-1", `[{"type":"greater_than_equal","loc":["query","page"],"msg":"Input should be greater than or equal to 0","input":"-1","ctx":{"ge":0}}]`},
 		{"limit=99999999999999999999", `[{"type":"less_than_equal","loc":["query","limit"],"msg":"Input should be less than or equal to 9223372036854775807","input":"99999999999999999999","ctx":{"le":9223372036854775807}}]`},
+		{"page=-99999999999999999999", `[{"type":"greater_than_equal","loc":["query","page"],"msg":"Input should be greater than or equal to 0","input":"-99999999999999999999","ctx":{"ge":0}}]`},
 		{"sort_by=keys", `[{"type":"enum","loc":["query","sort_by"],"msg":"Input should be 'created_at', 'updated_at', 'session_id', 'session_type', 'agent_id', 'team_id', 'workflow_id', 'user_id' or 'session_name'","input":"keys","ctx":{"expected":"'created_at', 'updated_at', 'session_id', 'session_type', 'agent_id', 'team_id', 'workflow_id', 'user_id' or 'session_name'"}}]`},
 		{"sort_order=up&type=Agent", `[{"type":"enum","loc":["query","type"],"msg":"Input should be 'agent', 'team' or 'workflow'","input":"Agent","ctx":{"expected":"'agent', 'team' or 'workflow'"}},{"type":"enum","loc":["query","sort_order"],"msg":"Input should be 'asc' or 'desc'","input":"up","ctx":{"expected":"'asc' or 'desc'"}}]`},
 	} {
