@@ -307,9 +307,22 @@ func clearNulls(v reflect.Value) {
 func pathf(format string, segments ...string) string {
 	args := make([]any, len(segments))
 	for i, s := range segments {
-		args[i] = url.PathEscape(s)
+		args[i] = escapeSegment(s)
 	}
 	return fmt.Sprintf(format, args...)
+}
+
+// escapeSegment escapes one path segment. The dot segments "." and ".." are
+// escaped as well, because url.PathEscape keeps them and servers resolve
+// them: GET /sessions/.. would reach "/" instead of the session "..".
+func escapeSegment(s string) string {
+	switch s {
+	case ".":
+		return "%2E"
+	case "..":
+		return "%2E%2E"
+	}
+	return url.PathEscape(s)
 }
 
 // query collects query parameters, dropping empty values as agno's client

@@ -169,3 +169,40 @@ func TestDiscoveryOnServer(t *testing.T) {
 		t.Errorf("config %+v, %v", cfg, err)
 	}
 }
+
+// TestOddSessionIDsOnServer reaches sessions whose ids are path dot
+// segments or contain characters with a meaning in URLs. Each call must
+// address that session, not a route the cleaned path would name.
+func TestOddSessionIDsOnServer(t *testing.T) {
+	c, _ := startServer(t)
+	for _, id := range []string{".", "..", "a/b", "a/../b", "a?b", "a#b", "%2F", "sp ace", "ü"} {
+		if _, err := c.CreateSession(ctx, &client.CreateSessionRequest{SessionID: id}); err != nil {
+			t.Fatalf("create %q: %v", id, err)
+		}
+		got, err := c.GetSession(ctx, id, &client.SessionOptions{Type: client.SessionTypeAgent})
+		if err != nil {
+			t.Errorf("get %q: %v", id, err)
+			continue
+		}
+		if got.SessionID != id {
+			t.Errorf("get %q returned session %q", id, got.SessionID)
+		}
+		renamed, err := c.RenameSession(ctx, id, "renamed", &client.SessionOptions{
+			Type: client.SessionTypeAgent})
+		if err != nil {
+			t.Errorf("rename %q: %v", id, err)
+		} else if renamed.SessionID != id || renamed.SessionName != "renamed" {
+			t.Errorf("rename %q returned session %q named %q", id, renamed.SessionID,
+				renamed.SessionName)
+		}
+		if _, err := c.ListSessionRuns(ctx, id, nil); err != nil {
+			t.Errorf("runs of %q: %v", id, err)
+		}
+		if err := c.DeleteSession(ctx, id, nil); err != nil {
+			t.Errorf("delete %q: %v", id, err)
+		}
+		if _, err := c.GetSession(ctx, id, nil); !client.IsNotFound(err) {
+			t.Errorf("get %q after delete: %v, want 404", id, err)
+		}
+	}
+}
