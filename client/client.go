@@ -155,6 +155,12 @@ func jsonBody(v any) ([]byte, error) {
 
 // newHTTPRequest builds the HTTP request for req.
 func (c *Client) newHTTPRequest(ctx context.Context, req *request) (*http.Request, error) {
+	// No route path has an empty segment, so one comes from an empty id.
+	// Sent, it would name another route: GET /sessions/ lists sessions.
+	if strings.Contains(req.path, "//") || (len(req.path) > 1 && strings.HasSuffix(req.path, "/")) {
+		return nil, fmt.Errorf("%s %s: an id in the path is empty: give a non-empty id",
+			req.method, req.path)
+	}
 	target := c.baseURL + req.path
 	if len(req.query) > 0 {
 		target += "?" + url.Values(req.query).Encode()
@@ -303,7 +309,8 @@ func clearNulls(v reflect.Value) {
 }
 
 // pathf builds a path from a format whose %s verbs are replaced by the
-// escaped path segments.
+// escaped path segments. An empty segment leaves "//" or a trailing "/" in
+// the path, which newHTTPRequest rejects.
 func pathf(format string, segments ...string) string {
 	args := make([]any, len(segments))
 	for i, s := range segments {

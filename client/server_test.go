@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/agentos-go/agentos/agent"
@@ -204,5 +205,41 @@ func TestOddSessionIDsOnServer(t *testing.T) {
 		if _, err := c.GetSession(ctx, id, nil); !client.IsNotFound(err) {
 			t.Errorf("get %q after delete: %v, want 404", id, err)
 		}
+	}
+}
+
+// TestEmptyIDRejected checks that an empty id fails in the client instead
+// of calling the route that the shortened path names, such as GET /sessions.
+func TestEmptyIDRejected(t *testing.T) {
+	c, _ := startServer(t)
+	if _, err := c.CreateSession(ctx, &client.CreateSessionRequest{SessionID: "kept"}); err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]func() error{
+		"GetSession": func() error { _, err := c.GetSession(ctx, "", nil); return err },
+		"ListSessionRuns": func() error {
+			_, err := c.ListSessionRuns(ctx, "", nil)
+			return err
+		},
+		"GetSessionRun": func() error {
+			_, err := c.GetSessionRun(ctx, "kept", "", nil)
+			return err
+		},
+		"ClearSession":  func() error { _, err := c.ClearSession(ctx, "", nil); return err },
+		"DeleteSession": func() error { return c.DeleteSession(ctx, "", nil) },
+		"GetAgent":      func() error { _, err := c.GetAgent(ctx, ""); return err },
+	}
+	for name, call := range calls {
+		err := call()
+		if err == nil {
+			t.Errorf("%s with an empty id: no error", name)
+			continue
+		}
+		if !strings.Contains(err.Error(), "empty") {
+			t.Errorf("%s with an empty id: %v, want an error naming the empty id", name, err)
+		}
+	}
+	if _, err := c.GetSession(ctx, "kept", nil); err != nil {
+		t.Errorf("kept session after the calls: %v", err)
 	}
 }
