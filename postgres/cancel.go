@@ -75,7 +75,7 @@ func (c *Cancels) Close() error {
 // RequestCancel records the request and notifies every replica.
 func (c *Cancels) RequestCancel(ctx context.Context, runID string) error {
 	expires := time.Now().Add(c.ttl).Unix()
-	err := pgx.BeginFunc(ctx, c.store.pool, func(tx pgx.Tx) error {
+	err := c.store.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO run_cancels (run_id, expires_at)
 			VALUES ($1, $2) ON CONFLICT (run_id) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
 			runID, expires); err != nil {

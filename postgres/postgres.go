@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/puddle/v2"
 
 	"github.com/agentos-go/agentos"
 )
@@ -210,8 +211,8 @@ func unavailable(err error) bool {
 		}
 		return false
 	}
-	return pgconn.SafeToRetry(err) || errors.Is(err, pgx.ErrTxClosed) ||
-		errors.Is(err, net.ErrClosed)
+	return connectionLost(err) || errors.Is(err, pgx.ErrTxClosed) ||
+		errors.Is(err, net.ErrClosed) || errors.Is(err, puddle.ErrClosedPool)
 }
 
 // args collects statement arguments and returns their placeholders.

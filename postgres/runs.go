@@ -83,11 +83,15 @@ func (s *Store) ListRuns(ctx context.Context, sessionID string,
 	} else {
 		query += ` ORDER BY seq`
 	}
-	rows, err := s.pool.Query(ctx, query, a...)
-	if err != nil {
-		return nil, storeError("list runs", err)
-	}
-	runs, err := collectRuns(rows)
+	var runs []*agentos.Run
+	err := s.idempotent(ctx, func() error {
+		rows, err := s.pool.Query(ctx, query, a...)
+		if err != nil {
+			return err
+		}
+		runs, err = collectRuns(rows)
+		return err
+	})
 	if err != nil {
 		return nil, storeError("list runs", err)
 	}
@@ -101,9 +105,14 @@ func (s *Store) ListRuns(ctx context.Context, sessionID string,
 
 // GetRun returns one run of a session.
 func (s *Store) GetRun(ctx context.Context, sessionID, runID string) (*agentos.Run, error) {
-	r, err := scanRun(s.pool.QueryRow(ctx,
-		`SELECT `+runColumns+` FROM runs WHERE session_id = $1 AND run_id = $2`,
-		sessionID, runID))
+	var r *agentos.Run
+	err := s.idempotent(ctx, func() error {
+		var err error
+		r, err = scanRun(s.pool.QueryRow(ctx,
+			`SELECT `+runColumns+` FROM runs WHERE session_id = $1 AND run_id = $2`,
+			sessionID, runID))
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, agentos.Errorf(agentos.ENOTFOUND,
 			"Run with ID %s not found in session %s", runID, sessionID)
@@ -209,7 +218,7 @@ func (w *sessionWrite) exec(ctx context.Context, tx pgx.Tx, id string) error {
 
 // AddRun appends r to its session.
 func (s *Store) AddRun(ctx context.Context, r *agentos.Run, ch agentos.SessionChange) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		rs, err := lockRunSession(ctx, tx, r.SessionID)
 		if err != nil {
 			return err
@@ -238,7 +247,7 @@ func (s *Store) AddRun(ctx context.Context, r *agentos.Run, ch agentos.SessionCh
 
 // UpdateRun replaces the stored record of r.
 func (s *Store) UpdateRun(ctx context.Context, r *agentos.Run, ch agentos.SessionChange) error {
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		rs, err := lockRunSession(ctx, tx, r.SessionID)
 		if err != nil {
 			return err
@@ -295,10 +304,13 @@ func (s *Store) RenewRunLeases(ctx context.Context, refs []agentos.RunRef, until
 	for i, ref := range refs {
 		sessions[i], runs[i] = ref.SessionID, ref.RunID
 	}
-	_, err := s.pool.Exec(ctx, `UPDATE runs SET lease_expires_at = $1
-		FROM unnest($2::TEXT[], $3::TEXT[]) AS ref(session_id, run_id)
-		WHERE runs.session_id = ref.session_id AND runs.run_id = ref.run_id
-		AND runs.status IN ('RUNNING', 'PENDING')`, until, sessions, runs)
+	err := s.idempotent(ctx, func() error {
+		_, err := s.pool.Exec(ctx, `UPDATE runs SET lease_expires_at = $1
+			FROM unnest($2::TEXT[], $3::TEXT[]) AS ref(session_id, run_id)
+			WHERE runs.session_id = ref.session_id AND runs.run_id = ref.run_id
+			AND runs.status IN ('RUNNING', 'PENDING')`, until, sessions, runs)
+		return err
+	})
 	return storeError("renew run leases", err)
 }
 
@@ -306,14 +318,21 @@ func (s *Store) RenewRunLeases(ctx context.Context, refs []agentos.RunRef, until
 // run without a lease counts as expired.
 func (s *Store) ListExpiredRuns(ctx context.Context, now int64,
 	limit int) ([]*agentos.Run, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+runColumns+` FROM runs
-		WHERE status IN ('RUNNING', 'PENDING') AND lease_expires_at < $1
-		ORDER BY lease_expires_at, session_id, seq LIMIT $2`, now, limit)
+	var runs []*agentos.Run
+	err := s.idempotent(ctx, func() error {
+		rows, err := s.pool.Query(ctx, `SELECT `+runColumns+` FROM runs
+			WHERE status IN ('RUNNING', 'PENDING') AND lease_expires_at < $1
+			ORDER BY lease_expires_at, session_id, seq LIMIT $2`, now, limit)
+		if err != nil {
+			return err
+		}
+		runs, err = collectRuns(rows)
+		return err
+	})
 	if err != nil {
 		return nil, storeError("list expired runs", err)
 	}
-	runs, err := collectRuns(rows)
-	return runs, storeError("list expired runs", err)
+	return runs, nil
 }
 
 // ImportSession stores a session and its runs as they are, unless the id
@@ -332,7 +351,7 @@ func (s *Store) ImportSession(ctx context.Context, sess *agentos.Session,
 	derived, decided := agentos.DeriveSessionName(sess.Type, runs, sess.WorkflowData)
 	sess.DerivedName = derived
 	imported := false
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		ok, err := insertSession(ctx, tx, sess, decided, len(runs))
 		if err != nil || !ok {
 			return err

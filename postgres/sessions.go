@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -17,30 +16,66 @@ const sessionColumns = `session_id, session_type, agent_id, team_id, workflow_id
 	session_name, derived_name, session_state, session_metrics, session_data_extra,
 	agent_data, team_data, workflow_data, metadata, summary, created_at, updated_at, run_count`
 
+// sessionRow holds the scan targets of sessionColumns. Every one is a
+// pointer, because the list query yields a row of NULLs for an empty page.
+type sessionRow struct {
+	id, typ, derived                          *string
+	agentID, teamID, workflowID, userID, name *string
+	state, metrics, extra                     *string
+	agentData, teamData, workflowData         *string
+	metadata, summary                         *string
+	createdAt, updatedAt                      *int64
+	runCount                                  *int32
+}
+
+func (r *sessionRow) dest() []any {
+	return []any{&r.id, &r.typ, &r.agentID, &r.teamID, &r.workflowID, &r.userID,
+		&r.name, &r.derived, &r.state, &r.metrics, &r.extra,
+		&r.agentData, &r.teamData, &r.workflowData, &r.metadata, &r.summary,
+		&r.createdAt, &r.updatedAt, &r.runCount}
+}
+
+// session returns the scanned session, or nil for a row of NULLs.
+func (r *sessionRow) session() *agentos.Session {
+	if r.id == nil {
+		return nil
+	}
+	s := &agentos.Session{
+		ID:           *r.id,
+		Type:         agentos.SessionType(deref(r.typ)),
+		AgentID:      deref(r.agentID),
+		TeamID:       deref(r.teamID),
+		WorkflowID:   deref(r.workflowID),
+		UserID:       r.userID,
+		Name:         r.name,
+		DerivedName:  deref(r.derived),
+		State:        rawJSON(r.state),
+		Metrics:      rawJSON(r.metrics),
+		Data:         rawJSON(r.extra),
+		AgentData:    rawJSON(r.agentData),
+		TeamData:     rawJSON(r.teamData),
+		WorkflowData: rawJSON(r.workflowData),
+		Metadata:     rawJSON(r.metadata),
+		Summary:      rawJSON(r.summary),
+	}
+	if r.createdAt != nil {
+		s.CreatedAt = *r.createdAt
+	}
+	if r.updatedAt != nil {
+		s.UpdatedAt = *r.updatedAt
+	}
+	if r.runCount != nil {
+		s.RunCount = int(*r.runCount)
+	}
+	return s
+}
+
 func scanSession(row pgx.Row) (*agentos.Session, error) {
-	var (
-		s                                         agentos.Session
-		typ                                       string
-		agentID, teamID, workflowID, userID, name *string
-		state, metrics, extra                     *string
-		agentData, teamData, workflowData         *string
-		metadata, summary                         *string
-	)
-	err := row.Scan(&s.ID, &typ, &agentID, &teamID, &workflowID, &userID,
-		&name, &s.DerivedName, &state, &metrics, &extra,
-		&agentData, &teamData, &workflowData, &metadata, &summary,
-		&s.CreatedAt, &s.UpdatedAt, &s.RunCount)
-	if err != nil {
+	var r sessionRow
+	if err := row.Scan(r.dest()...); err != nil {
 		return nil, err
 	}
-	s.Type = agentos.SessionType(typ)
-	s.AgentID, s.TeamID, s.WorkflowID = deref(agentID), deref(teamID), deref(workflowID)
-	s.UserID, s.Name = userID, name
-	s.State, s.Metrics, s.Data = rawJSON(state), rawJSON(metrics), rawJSON(extra)
-	s.AgentData, s.TeamData = rawJSON(agentData), rawJSON(teamData)
-	s.WorkflowData, s.Metadata, s.Summary = rawJSON(workflowData), rawJSON(metadata),
-		rawJSON(summary)
-	return &s, nil
+	return r.session(), nil
 }
 
 func deref(p *string) string {
@@ -95,7 +130,12 @@ func (s *Store) CreateSession(ctx context.Context, sess *agentos.Session) error 
 	if sess.UpdatedAt < sess.CreatedAt {
 		sess.UpdatedAt = sess.CreatedAt
 	}
-	inserted, err := insertSession(ctx, s.pool, sess, sess.DerivedName != "", 0)
+	var inserted bool
+	err := s.unapplied(ctx, func() error {
+		var err error
+		inserted, err = insertSession(ctx, s.pool, sess, sess.DerivedName != "", 0)
+		return err
+	})
 	if err != nil {
 		return storeError("create session", err)
 	}
@@ -144,7 +184,12 @@ func (s *Store) GetSession(ctx context.Context, id string,
 	if scope.UserID != nil {
 		query += ` AND user_id = ` + a.add(*scope.UserID)
 	}
-	sess, err := scanSession(s.pool.QueryRow(ctx, query, a...))
+	var sess *agentos.Session
+	err := s.idempotent(ctx, func() error {
+		var err error
+		sess, err = scanSession(s.pool.QueryRow(ctx, query, a...))
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound(id)
 	}
@@ -168,67 +213,72 @@ var sortColumns = map[agentos.SortField]string{
 	agentos.SortSessionName: "name_fold",
 }
 
-// nullableSort lists the sort columns that may be NULL. SQLite puts NULLs
-// first in ascending order and last in descending order; these columns
-// say so explicitly, and their indexes are built NULLS FIRST to match.
-var nullableSort = map[string]bool{
-	"agent_id": true, "team_id": true, "workflow_id": true, "user_id": true,
+// nullableSort lists the sort fields whose column may be NULL.
+var nullableSort = map[agentos.SortField]bool{
+	agentos.SortAgentID: true, agentos.SortTeamID: true, agentos.SortWorkflowID: true,
+	agentos.SortUserID: true,
 }
 
-// ListSessions returns one page of sessions matching f and the total count,
-// both read from one snapshot.
+// ListSessions returns one page of sessions matching f and the total count.
+// One statement reads both, so they come from the same snapshot, in one
+// round trip.
 func (s *Store) ListSessions(ctx context.Context,
 	f agentos.SessionFilter) ([]*agentos.Session, int, error) {
-	var list []*agentos.Session
-	var total int
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{
-		IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly,
-	}, func(tx pgx.Tx) error {
-		var a args
-		where := listWhere(f, &a)
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM sessions`+where, a...).
-			Scan(&total); err != nil {
-			return err
-		}
-		list = []*agentos.Session{}
-		if f.Limit <= 0 || f.Offset >= total {
-			return nil
-		}
-		col, ok := sortColumns[f.SortBy]
-		if !ok {
-			col = "created_at"
-		}
-		dir, nulls := "ASC", ""
-		if f.Descending {
-			dir = "DESC"
-		}
-		if nullableSort[col] {
-			nulls = " NULLS FIRST"
-			if f.Descending {
-				nulls = " NULLS LAST"
-			}
-		}
-		query := fmt.Sprintf(`SELECT %s FROM sessions%s ORDER BY %s %s%s, session_id %s`,
-			sessionColumns, where, col, dir, nulls, dir)
-		query += ` LIMIT ` + a.add(f.Limit) + ` OFFSET ` + a.add(max(f.Offset, 0))
-		rows, err := tx.Query(ctx, query, a...)
+	query, a := listQuery(f)
+	var (
+		list  []*agentos.Session
+		total int64
+	)
+	err := s.idempotent(ctx, func() error {
+		list = make([]*agentos.Session, 0, min(max(f.Limit, 0), 100))
+		rows, err := s.pool.Query(ctx, query, a...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			sess, err := scanSession(rows)
-			if err != nil {
+			var r sessionRow
+			if err := rows.Scan(append([]any{&total}, r.dest()...)...); err != nil {
 				return err
 			}
-			list = append(list, sess)
+			if sess := r.session(); sess != nil {
+				list = append(list, sess)
+			}
 		}
 		return rows.Err()
 	})
 	if err != nil {
 		return nil, 0, storeError("list sessions", err)
 	}
-	return list, total, nil
+	return list, int(total), nil
+}
+
+// listQuery returns one statement that yields the number of sessions
+// matching f in every row, followed by the columns of one page. An empty
+// page yields a single row whose session columns are NULL.
+func listQuery(f agentos.SessionFilter) (string, args) {
+	var a args
+	where := listWhere(f, &a)
+	col, ok := sortColumns[f.SortBy]
+	if !ok {
+		col = "created_at"
+	}
+	// SQLite puts NULLs first in ascending order; match it. The clause is
+	// left out for columns that hold no NULL, where it would keep the
+	// planner from reading their index in order.
+	asc, desc := " ASC", " DESC"
+	if nullableSort[f.SortBy] {
+		asc, desc = " ASC NULLS FIRST", " DESC NULLS LAST"
+	}
+	order := col + asc + `, session_id ASC`
+	if f.Descending {
+		order = col + desc + `, session_id DESC`
+	}
+	limit := a.add(max(f.Limit, 0))
+	offset := a.add(max(f.Offset, 0))
+	return `SELECT c.total, p.* FROM (SELECT COUNT(*) AS total FROM sessions` + where + `) c
+		LEFT JOIN LATERAL (SELECT ` + sessionColumns + ` FROM sessions` + where +
+		` ORDER BY ` + order + ` LIMIT ` + limit + ` OFFSET ` + offset + `) p ON TRUE`, a
 }
 
 func listWhere(f agentos.SessionFilter, a *args) string {
@@ -295,7 +345,12 @@ func (s *Store) UpdateSession(ctx context.Context, id string, scope agentos.Scop
 	}
 	query := `UPDATE sessions SET ` + strings.Join(sets, ", ") +
 		sessionWhere(id, scope, upd.Type, &a) + ` RETURNING ` + sessionColumns
-	sess, err := scanSession(s.pool.QueryRow(ctx, query, a...))
+	var sess *agentos.Session
+	err := s.idempotent(ctx, func() error {
+		var err error
+		sess, err = scanSession(s.pool.QueryRow(ctx, query, a...))
+		return err
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound(id)
 	}
@@ -309,7 +364,7 @@ func (s *Store) UpdateSession(ctx context.Context, id string, scope agentos.Scop
 func (s *Store) ClearSession(ctx context.Context, id string, scope agentos.Scope,
 	typ *agentos.SessionType) (*agentos.Session, error) {
 	var sess *agentos.Session
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var a args
 		var one int
 		if err := tx.QueryRow(ctx, `SELECT 1 FROM sessions`+sessionWhere(id, scope, typ, &a)+
@@ -350,9 +405,14 @@ func (s *Store) DeleteSessions(ctx context.Context, ids []string,
 	if scope.UserID != nil {
 		query += ` AND user_id = ` + a.add(*scope.UserID)
 	}
-	tag, err := s.pool.Exec(ctx, query, a...)
+	var deleted int64
+	err := s.idempotent(ctx, func() error {
+		tag, err := s.pool.Exec(ctx, query, a...)
+		deleted = tag.RowsAffected()
+		return err
+	})
 	if err != nil {
 		return 0, storeError("delete sessions", err)
 	}
-	return int(tag.RowsAffected()), nil
+	return int(deleted), nil
 }
