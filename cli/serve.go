@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/agentos-go/agentos/agent"
 	"github.com/agentos-go/agentos/auth"
 	"github.com/agentos-go/agentos/server"
 )
@@ -28,6 +29,7 @@ type serveOptions struct {
 	logFormat string
 	logLevel  string
 	grace     time.Duration
+	config    string
 	auth      *authFlags
 }
 
@@ -38,7 +40,11 @@ func newServeCommand(streams Streams) *cobra.Command {
 		Short: "Run the AgentOS HTTP server",
 		Long: `Serve agno's AgentOS HTTP API: sessions, their runs and the agents.
 
-Sessions are kept in a SQLite file (tmp/app.db unless --db says otherwise).
+Sessions are kept in a SQLite file (tmp/app.db unless --db says otherwise),
+or in PostgreSQL when --db is a postgres:// URL. Agents come from the YAML
+file --config names (agentos.yaml when it exists); without one, the server
+hosts one agent, "assistant", on Claude when ANTHROPIC_API_KEY is set, else
+on OpenAI when OPENAI_API_KEY is set.
 The server stops gracefully on SIGINT or SIGTERM: it stops accepting
 connections and lets requests in flight finish for up to --shutdown-grace.`,
 		Example: `  agentos serve
@@ -58,6 +64,8 @@ connections and lets requests in flight finish for up to --shutdown-grace.`,
 		"database id reported in /config and accepted as db_id")
 	f.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
 	f.StringVar(&opts.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	f.StringVar(&opts.config, "config", agent.DefaultConfigFile,
+		"agent configuration file (YAML); without one, a default Assistant agent is served")
 	f.DurationVar(&opts.grace, "shutdown-grace", 15*time.Second,
 		"time requests in flight get to finish on shutdown")
 	opts.auth = addAuthFlags(cmd)
@@ -113,12 +121,26 @@ func runServe(cmd *cobra.Command, streams Streams, opts *serveOptions) error {
 	}
 	defer store.Close()
 
+	agents, err := loadAgents(opts.config, cmd.Flags().Changed("config"), logger)
+	if err != nil {
+		return err
+	}
+	engine, stopEngine, err := startEngine(ctx, agents, store, logger)
+	if err != nil {
+		return err
+	}
+	defer stopEngine()
+
 	srv, err := server.New(server.Config{
-		Store:      store,
-		Logger:     logger,
-		DBID:       opts.dbID,
-		Middleware: guard.Middleware(),
-		AuthMode:   string(guard.Mode()),
+		Store:         store,
+		Logger:        logger,
+		DBID:          opts.dbID,
+		Middleware:    guard.Middleware(),
+		AuthMode:      string(guard.Mode()),
+		Engine:        engine,
+		OSID:          agents.OSID,
+		OSName:        agents.Name,
+		OSDescription: agents.Description,
 	})
 	if err != nil {
 		return err
