@@ -39,7 +39,7 @@ import twice changes nothing. The source is only read.`,
 		Example: `  agentos import agno tmp/agno.db
   agentos import agno --db tmp/app.db --dry-run tmp/agno.db
   agentos import agno postgres://ai:ai@localhost:5532/ai`,
-		Args: cobra.ExactArgs(1),
+		Args: exactArgs(1, "one source, a SQLite file or a PostgreSQL URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.db = resolveDB(opts.db, cmd.Flags().Changed("db"))
 			return runImportAgno(cmd.Context(), streams.Out, args[0], opts)

@@ -57,3 +57,16 @@ func TestImportRejectsNonAgnoFile(t *testing.T) {
 		t.Fatalf("error output = %q", errOut.String())
 	}
 }
+
+func TestImportArgumentCount(t *testing.T) {
+	for _, args := range [][]string{{"import", "agno"}, {"import", "agno", "a.db", "b.db"}} {
+		var out, errOut bytes.Buffer
+		streams := Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+		if code := Main(context.Background(), args, streams); code != ExitUsage {
+			t.Errorf("%q: exit status %d, want %d; stderr %q", args, code, ExitUsage, errOut.String())
+		}
+		if !strings.Contains(errOut.String(), "expects one source") {
+			t.Errorf("%q: stderr %q, want it to name the expected source", args, errOut.String())
+		}
+	}
+}
