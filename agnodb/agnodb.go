@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -115,7 +116,10 @@ func openSQLiteFile(path string) (*sql.DB, error) {
 	if info.IsDir() {
 		return nil, fmt.Errorf("%s is a folder, not an agno SQLite database file", path)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=query_only(1)")
+	// The path is escaped because SQLite reads "?", "#" and "%" in a file:
+	// URI as its own syntax, which would open, and create, another file.
+	uri := "file:" + (&url.URL{Path: path}).EscapedPath() + "?mode=ro&_pragma=query_only(1)"
+	db, err := sql.Open("sqlite", uri)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

@@ -184,6 +184,35 @@ func nullIfEmpty(s string) any {
 	return s
 }
 
+// TestFileNameWithURICharacters reads a database whose file name contains
+// characters that SQLite URIs give a meaning to, and checks that no other
+// file appears beside it.
+func TestFileNameWithURICharacters(t *testing.T) {
+	data, err := os.ReadFile(referenceDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"my?db.db", "a#b.db", "50%.db", "100%25.db"} {
+		dir := t.TempDir()
+		source := filepath.Join(dir, name)
+		if err := os.WriteFile(source, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if items := readAll(t, source, agnodb.Options{}); len(items) != 10 {
+			t.Errorf("%s: read %d sessions, want 10", name, len(items))
+		}
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if !strings.HasPrefix(e.Name(), name) {
+				t.Errorf("%s: reading created the file %q", name, e.Name())
+			}
+		}
+	}
+}
+
 func TestRejectsOtherFiles(t *testing.T) {
 	dir := t.TempDir()
 	text := filepath.Join(dir, "notes.txt")
