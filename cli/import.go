@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"strings"
 
 	"github.com/agentos-go/agentos"
 	"github.com/agentos-go/agentos/agnodb"
@@ -65,6 +67,11 @@ type importCounts struct {
 }
 
 func runImportAgno(ctx context.Context, out io.Writer, source string, opts importOptions) error {
+	if !opts.dryRun && sameSQLiteFile(source, opts.db) {
+		return usageErrorf("the agno database %s is also the target database (--db), and the "+
+			"import would add agentos tables to it: import into another file, such as %s",
+			source, defaultDBPath)
+	}
 	reader, err := agnodb.Open(ctx, source, agnodb.Options{Table: opts.table, Schema: opts.schema})
 	if err != nil {
 		return err
@@ -140,4 +147,18 @@ func printImport(out io.Writer, source string, opts importOptions, c importCount
 	for _, msg := range c.failed {
 		fmt.Fprintf(out, "Failed: %s\n", msg)
 	}
+}
+
+// sameSQLiteFile reports whether source and target name one existing SQLite
+// file. target may carry the file: prefix that openStore accepts.
+func sameSQLiteFile(source, target string) bool {
+	if agnodb.IsPostgresURL(source) || isPostgresURL(target) {
+		return false
+	}
+	a, err := os.Stat(source)
+	if err != nil {
+		return false
+	}
+	b, err := os.Stat(strings.TrimPrefix(target, "file:"))
+	return err == nil && os.SameFile(a, b)
 }

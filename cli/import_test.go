@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -68,5 +69,35 @@ func TestImportArgumentCount(t *testing.T) {
 		if !strings.Contains(errOut.String(), "expects one source") {
 			t.Errorf("%q: stderr %q, want it to name the expected source", args, errOut.String())
 		}
+	}
+}
+
+func TestImportIntoSourceRejected(t *testing.T) {
+	data, err := os.ReadFile("../testdata/agno-2.9/agno-reference.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	source := filepath.Join(t.TempDir(), "agno.db")
+	if err := os.WriteFile(source, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{source, "file:" + source} {
+		var out, errOut bytes.Buffer
+		streams := Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+		args := []string{"import", "agno", "--db", target, source}
+		if code := Main(context.Background(), args, streams); code != ExitUsage {
+			t.Errorf("--db %s: exit status %d, want %d; stdout %q, stderr %q",
+				target, code, ExitUsage, out.String(), errOut.String())
+		}
+		if !strings.Contains(errOut.String(), "is also the target") {
+			t.Errorf("--db %s: stderr %q, want it to name the clash", target, errOut.String())
+		}
+	}
+	after, err := os.ReadFile(source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(after, data) {
+		t.Errorf("the agno database changed")
 	}
 }
