@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,30 +13,66 @@ import (
 	"github.com/agentos-go/agentos/sqlite"
 )
 
-func TestImportAgnoTwice(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "app.db")
-	args := []string{"import", "agno", "--db", db, "../testdata/agno-2.9/agno-reference.db"}
-	var out, errOut bytes.Buffer
-	streams := Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
-	if code := Main(context.Background(), args, streams); code != 0 {
-		t.Fatalf("first import exit %d: %s", code, errOut.String())
-	}
-	if !strings.Contains(out.String(), "Imported 10 sessions with 8 runs") {
-		t.Fatalf("first import output:\n%s", out.String())
-	}
-	out.Reset()
-	if code := Main(context.Background(), args, streams); code != 0 {
-		t.Fatalf("second import exit %d: %s", code, errOut.String())
-	}
-	if !strings.Contains(out.String(), "Imported 0 sessions") ||
-		!strings.Contains(out.String(), "Skipped 10 sessions that already exist") {
-		t.Fatalf("second import output:\n%s", out.String())
-	}
-	store, err := sqlite.Open(context.Background(), db, sqlite.Options{})
+const agnoReference = "../testdata/agno-2.9/agno-reference.db"
+
+// copyReference copies agno's reference database into a temporary file
+// that the test may change.
+func copyReference(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(agnoReference)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	path := filepath.Join(t.TempDir(), "agno.db")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func execAgno(t *testing.T, path, stmt string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(stmt, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func openImported(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	store, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
+}
+
+func TestImportAgnoTwice(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "app.db")
+	first := execute(t, piped, "", "import", "agno", "--db", db, agnoReference)
+	wantExit(t, first, ExitOK)
+	want := "Imported 10 sessions with 8 runs from " + agnoReference + " into " + db + "\n" +
+		"  agent:    9 sessions, 8 runs\n" +
+		"  team:     1 session, 0 runs\n" +
+		"  workflow: 0 sessions, 0 runs\n"
+	if first.stdout != want {
+		t.Fatalf("first import printed\n%s\nwant\n%s", first.stdout, want)
+	}
+
+	second := execute(t, piped, "", "import", "agno", "--db", db, agnoReference)
+	wantExit(t, second, ExitOK)
+	if !strings.HasPrefix(second.stdout, "Imported 0 sessions with 0 runs") ||
+		!strings.Contains(second.stdout, "Skipped 10 sessions that already exist: "+
+			"10 unchanged, 0 different\n") {
+		t.Fatalf("second import printed\n%s", second.stdout)
+	}
+
+	store := openImported(t, db)
 	_, total, err := store.ListSessions(context.Background(), agentos.SessionFilter{Limit: 50})
 	if err != nil || total != 10 {
 		t.Fatalf("sessions after two imports = %d, %v", total, err)
@@ -44,31 +81,149 @@ func TestImportAgnoTwice(t *testing.T) {
 	if err != nil || chat.DisplayName() != "My name is Alice." || chat.RunCount != 3 {
 		t.Fatalf("rec-chat = %+v, %v", chat, err)
 	}
+	if chat.CreatedAt != 1796383576 || chat.UpdatedAt != 1796383578 {
+		t.Errorf("rec-chat times = %d/%d, want agno's 1796383576/1796383578", chat.CreatedAt,
+			chat.UpdatedAt)
+	}
 }
 
-func TestImportRejectsNonAgnoFile(t *testing.T) {
+func TestImportReportsDifferences(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "app.db")
-	var out, errOut bytes.Buffer
-	streams := Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
-	code := Main(context.Background(), []string{"import", "agno", "--db", db, "import.go"}, streams)
-	if code == 0 {
-		t.Fatalf("importing a Go file succeeded: %s", out.String())
+	wantExit(t, execute(t, piped, "", "import", "agno", "--db", db, agnoReference), ExitOK)
+
+	source := copyReference(t)
+	// agno adds a run to rec-chat and gives the orphan session an owner.
+	execAgno(t, source, `UPDATE agno_sessions SET runs = json_quote('' || json_insert(
+		json(json_extract(runs, '$')), '$[#]', json('{"run_id": "late", "agent_id": "assistant"}'))),
+		updated_at = updated_at + 60 WHERE session_id = 'rec-chat'`)
+	execAgno(t, source, `UPDATE agno_sessions SET user_id = 'carol'
+		WHERE session_id = '1176389c-5143-4f29-b045-8009044ee356'`)
+	execAgno(t, source, `UPDATE agno_sessions SET updated_at = updated_at + 60
+		WHERE session_id = 'rec-s-full'`)
+
+	r := execute(t, piped, "", "import", "agno", "--db", db, source)
+	wantExit(t, r, ExitOK)
+	for _, line := range []string{
+		"Skipped 10 sessions that already exist: 7 unchanged, 3 different\n",
+		"  session 1176389c-5143-4f29-b045-8009044ee356: here its user_id is null, " +
+			"in agno \"carol\"\n",
+		"  session rec-chat: agno has 1 run that it lacks\n",
+		"  session rec-s-full: agno changed it at 2026-12-04T11:27:17Z, after its last " +
+			"change here\n",
+		"  To import a different session again, delete it first",
+	} {
+		if !strings.Contains(r.stdout, line) {
+			t.Errorf("output lacks %q:\n%s", line, r.stdout)
+		}
 	}
-	if !strings.Contains(errOut.String(), "is not a SQLite database") {
-		t.Fatalf("error output = %q", errOut.String())
+	runs, err := openImported(t, db).ListRuns(context.Background(), "rec-chat",
+		agentos.RunFilter{})
+	if err != nil || len(runs) != 3 {
+		t.Errorf("rec-chat has %d runs after the second import, want 3 kept: %v", len(runs), err)
 	}
 }
 
-func TestImportArgumentCount(t *testing.T) {
-	for _, args := range [][]string{{"import", "agno"}, {"import", "agno", "a.db", "b.db"}} {
-		var out, errOut bytes.Buffer
-		streams := Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
-		if code := Main(context.Background(), args, streams); code != ExitUsage {
-			t.Errorf("%q: exit status %d, want %d; stderr %q", args, code, ExitUsage, errOut.String())
+func TestImportDryRun(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sub", "app.db")
+	r := execute(t, piped, "", "import", "agno", "--dry-run", "--db", db, agnoReference)
+	wantExit(t, r, ExitOK)
+	if !strings.HasPrefix(r.stdout, "Would import 10 sessions with 8 runs from "+
+		agnoReference+"\n") {
+		t.Errorf("dry run printed\n%s", r.stdout)
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("a dry run created %s: %v", db, err)
+	}
+
+	wantExit(t, execute(t, piped, "", "import", "agno", "--db", db, agnoReference), ExitOK)
+	source := copyReference(t)
+	execAgno(t, source, `DELETE FROM agno_sessions WHERE session_id = 'rec-chat'`)
+	execAgno(t, source, `INSERT INTO agno_sessions (session_id, session_type, agent_id,
+		session_data, runs, created_at) VALUES ('new-one', 'agent', 'assistant', 'null',
+		'"[{\"run_id\": \"n1\", \"agent_id\": \"assistant\"}]"', 1796383600)`)
+	r = execute(t, piped, "", "import", "agno", "--dry-run", "--db", db, source)
+	wantExit(t, r, ExitOK)
+	if !strings.HasPrefix(r.stdout, "Would import 1 session with 1 run from ") ||
+		!strings.Contains(r.stdout, "Skipped 9 sessions that already exist: 9 unchanged") {
+		t.Errorf("dry run against an imported target printed\n%s", r.stdout)
+	}
+	store := openImported(t, db)
+	if _, err := store.GetSession(context.Background(), "new-one", agentos.Scope{}); err == nil {
+		t.Errorf("a dry run imported session new-one")
+	}
+}
+
+func TestImportReportsFailuresAndLeftOutRuns(t *testing.T) {
+	source := copyReference(t)
+	execAgno(t, source, `UPDATE agno_sessions SET session_data = '"{\"session_state\": "'
+		WHERE session_id = 'rec-s-full'`)
+	execAgno(t, source, `UPDATE agno_sessions SET runs = json_quote('' || json_insert(
+		json(json_extract(runs, '$')), '$[#]', json('{"run_id": "no-agent"}'), '$[#]', 5))
+		WHERE session_id = 'rec-multipart'`)
+	execAgno(t, source, `UPDATE agno_sessions SET session_data =
+		'"{\"session_state\": {\"ratio\": NaN}}"' WHERE session_id = 'fixed-session-id-gamma'`)
+	db := filepath.Join(t.TempDir(), "app.db")
+	r := execute(t, piped, "", "import", "agno", "--db", db, source)
+	wantExit(t, r, ExitError)
+	for _, line := range []string{
+		"Imported 9 sessions with 8 runs from ",
+		"Left out 2 runs that agno does not load either:\n" +
+			"  session rec-multipart, runs[1] (no-agent): neither agent_id nor team_id, " +
+			"so agno does not load it\n" +
+			"  session rec-multipart, runs[2]: not a JSON object\n",
+		"Warning: session fixed-session-id-gamma: column session_data: 1 NaN or Infinity " +
+			"values became null",
+		"Failed 1 session:\n  session rec-s-full: column session_data: a JSON string that " +
+			"does not contain a JSON document: invalid JSON",
+	} {
+		if !strings.Contains(r.stdout, line) {
+			t.Errorf("output lacks %q:\n%s", line, r.stdout)
 		}
-		if !strings.Contains(errOut.String(), "expects one source") {
-			t.Errorf("%q: stderr %q, want it to name the expected source", args, errOut.String())
-		}
+	}
+	if !strings.Contains(r.stderr, "1 session of "+source+" could not be imported") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+	store := openImported(t, db)
+	if _, err := store.GetSession(context.Background(), "rec-multipart",
+		agentos.Scope{}); err != nil {
+		t.Errorf("rec-multipart was not imported: %v", err)
+	}
+	if _, err := store.GetSession(context.Background(), "rec-s-full",
+		agentos.Scope{}); agentos.ErrorCode(err) != agentos.ENOTFOUND {
+		t.Errorf("the unreadable session rec-s-full: %v, want not found", err)
+	}
+}
+
+func TestImportRejectsBadSources(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "app.db")
+	source := copyReference(t)
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"go file", []string{"--db", db, "import.go"}, ExitError, "is not a SQLite database"},
+		{"missing file", []string{"--db", db, filepath.Join(dir, "none.db")}, ExitError,
+			"does not exist"},
+		{"into itself", []string{"--db", source, source}, ExitUsage,
+			"is also the target database (--db)"},
+		{"other table", []string{"--db", db, "--table", "agno_memories", source}, ExitError,
+			"lacks the agno columns session_id, session_type"},
+		{"no argument", []string{"--db", db}, ExitUsage, "expects one source"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := execute(t, piped, "", append([]string{"import", "agno"}, tc.args...)...)
+			wantExit(t, r, tc.code)
+			if !strings.Contains(r.stderr, tc.stderr) {
+				t.Errorf("stderr %q, want it to contain %q", r.stderr, tc.stderr)
+			}
+		})
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("a rejected import created %s", db)
 	}
 }
 
@@ -99,5 +254,18 @@ func TestImportIntoSourceRejected(t *testing.T) {
 	}
 	if !bytes.Equal(after, data) {
 		t.Errorf("the agno database changed")
+	}
+}
+
+func TestImportArgumentCount(t *testing.T) {
+	for _, args := range [][]string{{"import", "agno"}, {"import", "agno", "a.db", "b.db"}} {
+		var out, errOut bytes.Buffer
+		streams := Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+		if code := Main(context.Background(), args, streams); code != ExitUsage {
+			t.Errorf("%q: exit status %d, want %d; stderr %q", args, code, ExitUsage, errOut.String())
+		}
+		if !strings.Contains(errOut.String(), "expects one source") {
+			t.Errorf("%q: stderr %q, want it to name the expected source", args, errOut.String())
+		}
 	}
 }

@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/agentos-go/agentos"
+)
+
+// maxReportLines caps each list of the import report, so that importing a
+// large damaged database prints a readable summary.
+const maxReportLines = 20
+
+// importReport tallies what an import did, for the summary it prints.
+type importReport struct {
+	sessions  map[agentos.SessionType]int // imported, by type
+	runs      map[agentos.SessionType]int // imported, by session type
+	unchanged int                         // skipped: present and the same
+	differ    []string                    // skipped: present but different
+	leftOut   []string                    // runs of imported sessions left out
+	warnings  []string
+	failed    []string
+}
+
+func newImportReport() *importReport {
+	return &importReport{
+		sessions: map[agentos.SessionType]int{},
+		runs:     map[agentos.SessionType]int{},
+	}
+}
+
+var sessionTypes = []agentos.SessionType{
+	agentos.SessionTypeAgent, agentos.SessionTypeTeam, agentos.SessionTypeWorkflow,
+}
+
+func (rep *importReport) print(out io.Writer, source string, opts importOptions) {
+	sessions, runs := 0, 0
+	for _, t := range sessionTypes {
+		sessions += rep.sessions[t]
+		runs += rep.runs[t]
+	}
+	verb := "Imported"
+	if opts.dryRun {
+		verb = "Would import"
+	}
+	fmt.Fprintf(out, "%s %s with %s from %s", verb, plural(sessions, "session"),
+		plural(runs, "run"), source)
+	if !opts.dryRun {
+		fmt.Fprintf(out, " into %s", describeDB(opts.db))
+	}
+	fmt.Fprintln(out)
+	for _, t := range sessionTypes {
+		fmt.Fprintf(out, "  %-9s %s, %s\n", t+":", plural(rep.sessions[t], "session"),
+			plural(rep.runs[t], "run"))
+	}
+
+	if present := rep.unchanged + len(rep.differ); present > 0 {
+		fmt.Fprintf(out, "Skipped %s that already exist: %d unchanged, %d different\n",
+			plural(present, "session"), rep.unchanged, len(rep.differ))
+		printLines(out, rep.differ)
+		if len(rep.differ) > 0 {
+			fmt.Fprintln(out, "  To import a different session again, delete it first "+
+				"(agentos sessions delete ID).")
+		}
+	}
+
+	if n := len(rep.leftOut); n > 0 {
+		fmt.Fprintf(out, "Left out %s that agno does not load either:\n", plural(n, "run"))
+		printLines(out, rep.leftOut)
+	}
+	for _, w := range firstLines(rep.warnings) {
+		fmt.Fprintf(out, "Warning: %s\n", w)
+	}
+	if n := len(rep.warnings) - maxReportLines; n > 0 {
+		fmt.Fprintf(out, "Warning: %s more\n", plural(n, "warning"))
+	}
+	if n := len(rep.failed); n > 0 {
+		fmt.Fprintf(out, "Failed %s:\n", plural(n, "session"))
+		printLines(out, rep.failed)
+	}
+}
+
+// printLines prints up to maxReportLines lines indented, and how many more
+// there are.
+func printLines(out io.Writer, lines []string) {
+	for _, line := range firstLines(lines) {
+		fmt.Fprintf(out, "  %s\n", line)
+	}
+	if n := len(lines) - maxReportLines; n > 0 {
+		fmt.Fprintf(out, "  and %d more\n", n)
+	}
+}
+
+// firstLines returns at most maxReportLines of lines.
+func firstLines(lines []string) []string {
+	return lines[:min(len(lines), maxReportLines)]
+}
+
+// plural returns n followed by noun, with an s when n is not 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
