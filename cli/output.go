@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
@@ -124,21 +125,69 @@ func (t *table) render(w io.Writer) error {
 	return err
 }
 
-// escapeTSV keeps a value on one line and in one field.
+// escapeTSV keeps a value on one line and in one field. Backslashes are
+// doubled, and other control characters are written as escapes such as
+// \x1b, as escapeControls does.
 func escapeTSV(s string) string {
-	if !strings.ContainsAny(s, "\t\n\r\\") {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r == '\\' || unicode.IsControl(r) }) {
 		return s
 	}
-	r := strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`)
-	return r.Replace(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\\':
+			b.WriteString(`\\`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		default:
+			writeEscaped(&b, r)
+		}
+	}
+	return b.String()
 }
 
-// oneLine replaces line breaks and tabs with spaces.
+// oneLine replaces line breaks and tabs with spaces and escapes the other
+// control characters.
 func oneLine(s string) string {
-	if !strings.ContainsAny(s, "\t\n\r") {
+	if strings.ContainsAny(s, "\t\n\r") {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	return escapeControls(s, "")
+}
+
+// escapeControls writes the control characters of s, except those in keep,
+// as Go escapes such as \x1b. Sessions, names and run contents come from any
+// client of the server, and printed raw, an escape sequence in them could
+// clear the screen, hide text or set the terminal title.
+func escapeControls(s, keep string) string {
+	isEscaped := func(r rune) bool { return unicode.IsControl(r) && !strings.ContainsRune(keep, r) }
+	if !strings.ContainsFunc(s, isEscaped) {
 		return s
 	}
-	return strings.Join(strings.Fields(s), " ")
+	var b strings.Builder
+	for _, r := range s {
+		if isEscaped(r) {
+			writeEscaped(&b, r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// writeEscaped writes r, or its \xNN escape when it is a control character.
+// Control characters are U+0000 to U+001F and U+007F to U+009F, so two hex
+// digits always suffice.
+func writeEscaped(b *strings.Builder, r rune) {
+	if unicode.IsControl(r) {
+		fmt.Fprintf(b, `\x%02x`, r)
+		return
+	}
+	b.WriteRune(r)
 }
 
 // displayWidth returns the number of terminal columns s takes, counting

@@ -349,3 +349,54 @@ func TestSecurityKeyOnServer(t *testing.T) {
 		t.Errorf("stdout %q", stdout.String())
 	}
 }
+
+// TestControlCharactersEscaped stores a session whose name, owner and chat
+// message carry terminal escape sequences and checks that no output mode
+// prints them raw, so a stored name cannot restyle or retitle the terminal
+// of whoever lists the sessions.
+func TestControlCharactersEscaped(t *testing.T) {
+	url, store := startServer(t)
+	const hostile = "x\x1b]0;owned\x07\x1b[2J\u009b31m"
+	user := "u\x1b[8m"
+	name := "name " + hostile
+	if err := store.CreateSession(context.Background(), &agentos.Session{
+		ID: "esc", Type: agentos.SessionTypeAgent, UserID: &user, Name: &name,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	run, err := agentos.NewRun("esc", json.RawMessage(`{"run_id":"r1","agent_id":"a",`+
+		`"status":"COMPLETED","content":"reply \u001b[31mred\u001b[0m\nline two",`+
+		`"messages":[{"role":"user","content":"hi \u001b]0;title\u0007"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AddRun(context.Background(), run, agentos.SessionChange{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode terminalMode
+		args []string
+	}{
+		{piped, []string{"sessions", "list"}},
+		{terminal, []string{"sessions", "list"}},
+		{piped, []string{"sessions", "get", "esc"}},
+		{terminal, []string{"sessions", "get", "esc"}},
+		{piped, []string{"sessions", "runs", "esc"}},
+		{terminal, []string{"sessions", "runs", "esc"}},
+		{piped, []string{"sessions", "run", "esc", "r1"}},
+		{terminal, []string{"sessions", "run", "esc", "r1"}},
+	} {
+		r := execute(t, tc.mode, "", append(tc.args, "--base-url", url)...)
+		wantExit(t, r, ExitOK)
+		for _, c := range []string{"\x1b", "\x07", "\u009b"} {
+			if strings.Contains(r.stdout, c) {
+				t.Errorf("%q (terminal %v) printed %q raw:\n%q", tc.args, tc.mode == terminal,
+					c, r.stdout)
+			}
+		}
+		if !strings.Contains(r.stdout, `\x1b`) {
+			t.Errorf("%q (terminal %v) does not show the escape as \\x1b:\n%q", tc.args,
+				tc.mode == terminal, r.stdout)
+		}
+	}
+}

@@ -320,7 +320,7 @@ func (a *app) printSession(s *client.SessionDetail, history bool) error {
 		fmt.Sprintf("Chat history (%d messages)", len(s.ChatHistory))))
 	for _, m := range s.ChatHistory {
 		role := a.paint(styleCyan, m.Role+":")
-		fmt.Fprintf(a.streams.Out, "%s %s\n", role, m.Content.String())
+		fmt.Fprintf(a.streams.Out, "%s %s\n", role, escapeControls(m.Content.String(), "\n\t"))
 	}
 	return nil
 }
@@ -491,7 +491,7 @@ func (a *app) printRun(r *client.RunView) error {
 		return err
 	}
 	if content := r.Content.String(); content != "" {
-		fmt.Fprintf(a.streams.Out, "\n%s\n", content)
+		fmt.Fprintf(a.streams.Out, "\n%s\n", escapeControls(content, "\n\t"))
 	}
 	return nil
 }
