@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/agentos-go/agentos"
+	"github.com/agentos-go/agentos/internal/storetesting"
 	"github.com/agentos-go/agentos/sqlite"
 )
 
@@ -20,15 +21,22 @@ import (
 type testServer struct {
 	t     testing.TB
 	URL   string
-	store *sqlite.Store
+	store agentos.SessionStore
 	srv   *Server
 }
 
-// newTestServer starts a server over a fresh store. Middleware, when given,
-// runs inside the server's own, as authentication does.
+// newTestServer starts a server over a fresh SQLite store. Middleware,
+// when given, runs inside the server's own, as authentication does.
 func newTestServer(t testing.TB, middleware ...func(http.Handler) http.Handler) *testServer {
 	t.Helper()
-	store := openTestStore(t)
+	return newTestServerOn(t, storetesting.SQLite, middleware...)
+}
+
+// newTestServerOn starts a server over a fresh store of the kind.
+func newTestServerOn(t testing.TB, kind storetesting.Kind,
+	middleware ...func(http.Handler) http.Handler) *testServer {
+	t.Helper()
+	store := storetesting.Open(t, kind)
 	srv, err := New(Config{Store: store, Middleware: middleware})
 	if err != nil {
 		t.Fatal(err)
