@@ -168,3 +168,19 @@ func TestServeFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestServeAgnoDatabaseNamesImport(t *testing.T) {
+	data, err := os.ReadFile("../testdata/agno-2.9/agno-reference.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "app.db")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got := execute(t, piped, "", "serve", "--port", "0", "--db", path)
+	wantExit(t, got, ExitError)
+	if !strings.Contains(got.stderr, "agentos import agno "+path) {
+		t.Errorf("stderr %q, want the import command for %s", got.stderr, path)
+	}
+}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -55,6 +56,11 @@ func openStore(ctx context.Context, dsn string) (agentos.SessionStore, error) {
 	}
 	path := strings.TrimPrefix(dsn, "file:")
 	s, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if errors.Is(err, sqlite.ErrAgnoDatabase) {
+		return nil, fmt.Errorf("%s is a Python agno database, and agentos keeps sessions in "+
+			"its own layout: copy them into another file with 'agentos import agno %s --db "+
+			"tmp/agentos.db', then use --db tmp/agentos.db", path, path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("open session database %s: %w", path, err)
 	}

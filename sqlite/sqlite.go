@@ -99,6 +99,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.Driver == "" {
 		opts.Driver = defaultDriver
 	}
+	if err := checkNotAgno(ctx, opts.Driver, path); err != nil {
+		return nil, err
+	}
 	write, err := sql.Open(opts.Driver, dsn(path, opts, false))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
@@ -197,6 +200,35 @@ func (s *Store) Close() error {
 
 // migrate applies the embedded migrations that the database lacks, each in
 // its own transaction, and rejects a database written by a newer version.
+// ErrAgnoDatabase is returned, wrapped, by Open for a file that Python agno
+// created: it has agno's agno_sessions table and no agentos tables. The store
+// does not add its own tables there, because it would then list none of
+// agno's sessions. agentos import agno copies them into a store instead.
+var ErrAgnoDatabase = errors.New("the file is an agno database, whose layout agentos " +
+	"does not serve")
+
+// checkNotAgno returns ErrAgnoDatabase when the file at path is agno's. It
+// reads through a read-only connection without pragmas, because the store's
+// own connections switch the file to WAL mode as they open it.
+func checkNotAgno(ctx context.Context, driver, path string) error {
+	db, err := sql.Open(driver, "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro")
+	if err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	defer db.Close()
+	var agnoTables, ownTables int
+	if err := db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'agno_sessions'),
+		(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations')`,
+	).Scan(&agnoTables, &ownTables); err != nil {
+		return fmt.Errorf("sqlite: read the tables of %s: %w", path, err)
+	}
+	if agnoTables > 0 && ownTables == 0 {
+		return fmt.Errorf("sqlite: open %s: %w", path, ErrAgnoDatabase)
+	}
+	return nil
+}
+
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER NOT NULL PRIMARY KEY,

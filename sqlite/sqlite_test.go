@@ -1,8 +1,10 @@
 package sqlite_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -182,5 +184,33 @@ func TestOpenRejectsMemoryDatabase(t *testing.T) {
 			_ = s.Close()
 			t.Errorf("Open(%q) succeeded, want an error asking for a file path", path)
 		}
+	}
+}
+
+// TestOpenRejectsAgnoDatabase opens the database that agno 2.9.0 wrote.
+// Made into a store, it would list none of agno's sessions.
+func TestOpenRejectsAgnoDatabase(t *testing.T) {
+	data, err := os.ReadFile("../testdata/agno-2.9/agno-reference.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "app.db")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := sqlite.Open(context.Background(), path, sqlite.Options{})
+	if err == nil {
+		s.Close()
+		t.Fatal("opened agno's database as a store")
+	}
+	if !errors.Is(err, sqlite.ErrAgnoDatabase) {
+		t.Errorf("error %v, want sqlite.ErrAgnoDatabase", err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(after, data) {
+		t.Errorf("open changed agno's database")
 	}
 }
