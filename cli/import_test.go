@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/agentos-go/agentos"
+	"github.com/agentos-go/agentos/internal/agnotest"
+	"github.com/agentos-go/agentos/internal/pgtest"
+	"github.com/agentos-go/agentos/postgres"
 	"github.com/agentos-go/agentos/sqlite"
 )
 
@@ -267,5 +271,61 @@ func TestImportArgumentCount(t *testing.T) {
 		if !strings.Contains(errOut.String(), "expects one source") {
 			t.Errorf("%q: stderr %q, want it to name the expected source", args, errOut.String())
 		}
+	}
+}
+
+// withPassword puts password into the user info of a postgres:// URL.
+func withPassword(t *testing.T, raw, password string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), password)
+	return u.String()
+}
+
+func TestImportAgnoPostgresToPostgres(t *testing.T) {
+	pgURL := pgtest.URL(t)
+	source := pgtest.Schema(t, pgURL)
+	agnotest.CopyToPostgres(t, agnoReference, pgURL, source, "agno_sessions")
+	target := pgtest.Schema(t, pgURL)
+	// Trust authentication ignores the password, which must not be printed.
+	sourceURL := withPassword(t, pgURL, "s3cret")
+	targetURL := withPassword(t, pgURL, "s3cret") + "&search_path=" + target
+	t.Setenv("AGENTOS_DB", targetURL)
+
+	first := execute(t, piped, "", "import", "agno", "--schema", source, sourceURL)
+	wantExit(t, first, ExitOK)
+	if !strings.HasPrefix(first.stdout, "Imported 10 sessions with 8 runs from postgres://") ||
+		!strings.Contains(first.stdout, "search_path="+target) {
+		t.Errorf("first import printed\n%s", first.stdout)
+	}
+	if strings.Contains(first.stdout+first.stderr, "s3cret") {
+		t.Errorf("the output shows the password:\n%s%s", first.stdout, first.stderr)
+	}
+
+	second := execute(t, piped, "", "import", "agno", "--schema", source, sourceURL)
+	wantExit(t, second, ExitOK)
+	if !strings.Contains(second.stdout, "Skipped 10 sessions that already exist: "+
+		"10 unchanged, 0 different") {
+		t.Errorf("second import printed\n%s", second.stdout)
+	}
+
+	store, err := postgres.Open(context.Background(), pgURL, postgres.Options{Schema: target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	chat, err := store.GetSession(context.Background(), "rec-chat", agentos.Scope{})
+	if err != nil || chat.DisplayName() != "My name is Alice." || chat.RunCount != 3 ||
+		chat.UpdatedAt != 1796383578 {
+		t.Errorf("rec-chat = %+v, %v", chat, err)
+	}
+
+	missing := execute(t, piped, "", "import", "agno", "--schema", source+"_none", sourceURL)
+	wantExit(t, missing, ExitError)
+	if !strings.Contains(missing.stderr, "has no tables in schema "+source+"_none") {
+		t.Errorf("stderr %q", missing.stderr)
 	}
 }

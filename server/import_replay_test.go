@@ -13,30 +13,25 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/agentos-go/agentos"
 	"github.com/agentos-go/agentos/agnodb"
+	"github.com/agentos-go/agentos/internal/agnotest"
+	"github.com/agentos-go/agentos/internal/pgtest"
 	"github.com/agentos-go/agentos/internal/recording"
+	"github.com/agentos-go/agentos/postgres"
 	"github.com/agentos-go/agentos/server"
 	"github.com/agentos-go/agentos/sqlite"
 )
 
 const agnoReference = "../testdata/agno-2.9/agno-reference.db"
 
-// importedServer imports the agno database at source into a fresh SQLite
-// file and serves it on loopback.
-func importedServer(t *testing.T, source string) *httptest.Server {
+// importedServer imports the agno sessions that reader yields into store
+// and serves store on loopback.
+func importedServer(t *testing.T, reader *agnodb.Reader,
+	store agentos.SessionStore) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "app.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = store.Close() })
-	reader, err := agnodb.Open(ctx, source, agnodb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer reader.Close()
-	err = reader.Each(ctx, func(it agnodb.Item) error {
+	err := reader.Each(ctx, func(it agnodb.Item) error {
 		if it.Err != nil {
 			return it.Err
 		}
@@ -57,6 +52,78 @@ func importedServer(t *testing.T, source string) *httptest.Server {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	return ts
+}
+
+// importSetup names where agno's sessions are read from and where they are
+// imported to.
+type importSetup struct {
+	name   string
+	source func(t *testing.T, sqlitePath string) *agnodb.Reader
+	target func(t *testing.T) agentos.SessionStore
+}
+
+// importSetups covers agno's SQLite file and its PostgreSQL layout as
+// sources, and both stores of this server as targets. The PostgreSQL ones
+// are skipped when no server answers, as pgtest.URL does.
+var importSetups = []importSetup{
+	{"sqlite to sqlite", sqliteSource, sqliteTarget},
+	{"postgres to postgres", postgresSource, postgresTarget},
+	{"postgres to sqlite", postgresSource, sqliteTarget},
+}
+
+func sqliteSource(t *testing.T, path string) *agnodb.Reader {
+	t.Helper()
+	reader, err := agnodb.Open(context.Background(), path, agnodb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = reader.Close() })
+	return reader
+}
+
+// postgresSource copies the agno SQLite file at path into agno's
+// PostgreSQL layout in a new schema and opens that.
+func postgresSource(t *testing.T, path string) *agnodb.Reader {
+	t.Helper()
+	url := pgtest.URL(t)
+	schema := pgtest.Schema(t, url)
+	agnotest.CopyToPostgres(t, path, url, schema, agnodb.DefaultTable)
+	reader, err := agnodb.Open(context.Background(), url, agnodb.Options{Schema: schema})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = reader.Close() })
+	return reader
+}
+
+func sqliteTarget(t *testing.T) agentos.SessionStore {
+	t.Helper()
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"),
+		sqlite.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	return store
+}
+
+func postgresTarget(t *testing.T) agentos.SessionStore {
+	t.Helper()
+	url := pgtest.URL(t)
+	store, err := postgres.Open(context.Background(), url,
+		postgres.Options{Schema: pgtest.Schema(t, url)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = store.Close() })
+	return store
+}
+
+// referenceServer imports agno's reference database as setup says and
+// serves the result.
+func referenceServer(t *testing.T, setup importSetup, path string) *httptest.Server {
+	t.Helper()
+	return importedServer(t, setup.source(t, path), setup.target(t))
 }
 
 func loadRecordings(t *testing.T) []*recording.Exchange {
@@ -128,7 +195,14 @@ func compareBodies(t *testing.T, got, want any) {
 // deleted, and the writes 12 to 16, 23, 70, 71 and 75 to 79 changed sessions
 // that later writes changed again.
 func TestImportedReferenceMatchesRecordings(t *testing.T) {
-	ts := importedServer(t, agnoReference)
+	for _, setup := range importSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			replayFinalState(t, referenceServer(t, setup, agnoReference))
+		})
+	}
+}
+
+func replayFinalState(t *testing.T, ts *httptest.Server) {
 	exchanges := loadRecordings(t)
 	cases := []struct {
 		name string
@@ -265,7 +339,7 @@ func TestImportedReferenceFixes(t *testing.T) {
 		// agno wraps the error as 404 with the detail "404: No database
 		// found with id 'nope'". This server keeps the status and drops
 		// the status text from the detail.
-		ts := importedServer(t, agnoReference)
+		ts := referenceServer(t, importSetups[0], agnoReference)
 		ex := findRecording(t, exchanges, "48-sessions-list-unknown-db-id")
 		status, got := replay(t, ts.URL, ex)
 		if status != http.StatusNotFound || ex.Response.StatusCode != http.StatusNotFound {
@@ -278,7 +352,7 @@ func TestImportedReferenceFixes(t *testing.T) {
 		// agno 2.9.0 has no clear route and returns 404. This server
 		// clears the runs, summary and metrics and keeps the name that
 		// was shown, so the session still lists under it.
-		ts := importedServer(t, agnoReference)
+		ts := referenceServer(t, importSetups[0], agnoReference)
 		ex := findRecording(t, exchanges, "93-session-clear-not-implemented")
 		status, got := replay(t, ts.URL, ex)
 		if status != http.StatusOK {
@@ -343,7 +417,14 @@ func TestImportedNameFixes(t *testing.T) {
 	}
 	db.Close()
 
-	ts := importedServer(t, source)
+	for _, setup := range importSetups {
+		t.Run(setup.name, func(t *testing.T) {
+			checkFixedNames(t, referenceServer(t, setup, source))
+		})
+	}
+}
+
+func checkFixedNames(t *testing.T, ts *httptest.Server) {
 	resp, err := http.Get(ts.URL + "/sessions?limit=50&type=agent")
 	if err != nil {
 		t.Fatal(err)
