@@ -38,9 +38,8 @@ func ResolveOrigins(configured []string, envList string) ([]string, error) {
 	if strings.TrimSpace(envList) != "" {
 		var extra []string
 		if err := json.Unmarshal([]byte(envList), &extra); err != nil {
-			return nil, fmt.Errorf(
-				`invalid CORS_ORIGIN_LIST: want a JSON array of strings such as ["https://a.example"]: %w`,
-				err)
+			return nil, fmt.Errorf("invalid CORS_ORIGIN_LIST: want a JSON array of strings "+
+				`such as ["https://a.example"]: %w`, err)
 		}
 		origins = append(extra, origins...)
 	}

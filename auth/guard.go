@@ -266,7 +266,8 @@ func (g *Guard) authenticate(r *http.Request) (*agentos.Principal, *failure) {
 		d := checkScopes(p.Scopes, method, path, g.adminScope)
 		if !d.allowed {
 			return nil, &failure{status: http.StatusForbidden,
-				detail: "Insufficient permissions. Required scope(s): " + strings.Join(d.required, ", ")}
+				detail: "Insufficient permissions. Required scope(s): " +
+					strings.Join(d.required, ", ")}
 		}
 		if resource, _ := resourceContext(path); resource == "agents" {
 			p.ReadableAgents = d.readable

@@ -76,7 +76,8 @@ func (s *jwksSource) current() []verificationKey {
 func (s *jwksSource) load() ([]verificationKey, error) {
 	keys, skipped, err := loadJWKSFile(s.path)
 	for _, reason := range skipped {
-		s.logger.Warn("skipped a JWKS key", slog.String("file", s.path), slog.String("reason", reason))
+		s.logger.Warn("skipped a JWKS key", slog.String("file", s.path),
+			slog.String("reason", reason))
 	}
 	return keys, err
 }

@@ -54,7 +54,8 @@ func parseVerificationKey(text string) (verificationKey, error) {
 		return verificationKey{}, errors.New("the key starts like PEM but is not valid PEM")
 	}
 	if len(strings.TrimSpace(string(rest))) > 0 {
-		return verificationKey{}, errors.New("the key contains more than one PEM block: give one key per value")
+		return verificationKey{}, errors.New(
+			"the key contains more than one PEM block: give one key per value")
 	}
 	var pub any
 	var err error
@@ -72,10 +73,11 @@ func parseVerificationKey(text string) (verificationKey, error) {
 	default:
 		if strings.Contains(block.Type, "PRIVATE KEY") {
 			return verificationKey{}, fmt.Errorf(
-				"the key is a %s: give the matching public key instead", strings.ToLower(block.Type))
+				"the key is a %s: give the matching public key instead",
+				strings.ToLower(block.Type))
 		}
-		return verificationKey{}, fmt.Errorf("unsupported PEM block %q: use PUBLIC KEY or CERTIFICATE",
-			block.Type)
+		return verificationKey{}, fmt.Errorf(
+			"unsupported PEM block %q: use PUBLIC KEY or CERTIFICATE", block.Type)
 	}
 	if err != nil {
 		return verificationKey{}, fmt.Errorf("parse %s: %w", strings.ToLower(block.Type), err)
@@ -94,9 +96,10 @@ func publicVerificationKey(pub any, kid string) (verificationKey, error) {
 		return verificationKey{key: k, kid: kid,
 			algs: []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512"}}, nil
 	case *ecdsa.PublicKey:
-		alg, ok := map[string]string{"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}[k.Curve.Params().Name]
+		curve := k.Curve.Params().Name
+		alg, ok := map[string]string{"P-256": "ES256", "P-384": "ES384", "P-521": "ES512"}[curve]
 		if !ok {
-			return verificationKey{}, fmt.Errorf("unsupported elliptic curve %s", k.Curve.Params().Name)
+			return verificationKey{}, fmt.Errorf("unsupported elliptic curve %s", curve)
 		}
 		return verificationKey{key: k, kid: kid, algs: []string{alg}}, nil
 	case ed25519.PublicKey:
@@ -225,7 +228,8 @@ func (j jsonWebKey) ecKey() (verificationKey, error) {
 	}
 	size := (curve.Params().BitSize + 7) / 8
 	if len(x) != size || len(y) != size {
-		return verificationKey{}, fmt.Errorf("coordinates of a %s key must be %d bytes", j.Crv, size)
+		return verificationKey{}, fmt.Errorf("coordinates of a %s key must be %d bytes",
+			j.Crv, size)
 	}
 	point := append(append([]byte{4}, x...), y...)
 	pub, err := ecdsa.ParseUncompressedPublicKey(curve, point)
@@ -244,7 +248,8 @@ func (j jsonWebKey) okpKey() (verificationKey, error) {
 		return verificationKey{}, err
 	}
 	if len(x) != ed25519.PublicKeySize {
-		return verificationKey{}, fmt.Errorf("an Ed25519 key must be %d bytes", ed25519.PublicKeySize)
+		return verificationKey{}, fmt.Errorf("an Ed25519 key must be %d bytes",
+			ed25519.PublicKeySize)
 	}
 	return publicVerificationKey(ed25519.PublicKey(x), j.Kid)
 }

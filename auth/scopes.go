@@ -96,7 +96,9 @@ func parseScope(s, adminScope string) parsedScope {
 	case 2:
 		return parsedScope{kind: scopeGlobal, resource: resource, action: parts[1]}
 	case 3:
-		return parsedScope{kind: scopePerResource, resource: resource, id: parts[1], action: parts[2]}
+		return parsedScope{
+			kind: scopePerResource, resource: resource, id: parts[1], action: parts[2],
+		}
 	}
 	return parsedScope{kind: scopeUnknown}
 }

@@ -56,7 +56,8 @@ connections and lets requests in flight finish for up to --shutdown-grace.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&opts.host, "host", "127.0.0.1", "address to listen on; 0.0.0.0 for every interface")
+	f.StringVar(&opts.host, "host", "127.0.0.1",
+		"address to listen on; 0.0.0.0 for every interface")
 	f.IntVar(&opts.port, "port", 7777, "port to listen on (env "+envPort+")")
 	f.StringVar(&opts.db, "db", defaultDBPath,
 		"session database: a SQLite file path or a postgres:// URL (env "+envDB+")")

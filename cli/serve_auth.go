@@ -91,7 +91,8 @@ func addAuthFlags(cmd *cobra.Command) *authFlags {
 
 // config builds the guard's configuration from the flags and environ, the
 // process environment as os.Environ returns it.
-func (f *authFlags) config(cmd *cobra.Command, environ []string, logger *slog.Logger) (auth.Config, error) {
+func (f *authFlags) config(cmd *cobra.Command, environ []string,
+	logger *slog.Logger) (auth.Config, error) {
 	changed := cmd.Flags().Changed
 	cfg := auth.Config{
 		SecurityKey:     f.securityKey,
