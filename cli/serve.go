@@ -17,8 +17,12 @@ import (
 	"github.com/agentos-go/agentos/server"
 )
 
-// envPort is agno's variable for the port to listen on.
-const envPort = "AGENT_OS_PORT"
+// envPort and envHost are agno's variables for the port and the address
+// to listen on.
+const (
+	envPort = "AGENT_OS_PORT"
+	envHost = "AGENT_OS_HOST"
+)
 
 // serveOptions are the flags of agentos serve.
 type serveOptions struct {
@@ -57,7 +61,7 @@ connections and lets requests in flight finish for up to --shutdown-grace.`,
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.host, "host", "127.0.0.1",
-		"address to listen on; 0.0.0.0 for every interface")
+		"address to listen on; 0.0.0.0 for every interface (env "+envHost+")")
 	f.IntVar(&opts.port, "port", 7777, "port to listen on (env "+envPort+")")
 	f.StringVar(&opts.db, "db", defaultDBPath,
 		"session database: a SQLite file path or a postgres:// URL (env "+envDB+")")
@@ -146,7 +150,11 @@ func runServe(cmd *cobra.Command, streams Streams, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
-	addr := net.JoinHostPort(opts.host, strconv.Itoa(port))
+	host := opts.host
+	if v := os.Getenv(envHost); v != "" && !cmd.Flags().Changed("host") {
+		host = v
+	}
+	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	err = srv.ListenAndServe(ctx, addr, opts.grace, func(bound net.Addr) {
 		logger.Info("serving AgentOS API", slog.String("address", "http://"+bound.String()),
 			slog.String("db", describeDB(opts.db)), slog.String("auth", string(guard.Mode())))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -182,5 +183,33 @@ func TestServeAgnoDatabaseNamesImport(t *testing.T) {
 	wantExit(t, got, ExitError)
 	if !strings.Contains(got.stderr, "agentos import agno "+path) {
 		t.Errorf("stderr %q, want the import command for %s", got.stderr, path)
+	}
+}
+
+// TestServeHostFromEnvironment checks that agno's AGENT_OS_HOST picks the
+// listen address when --host is not given, so an agno deployment's
+// environment binds the same address.
+func TestServeHostFromEnvironment(t *testing.T) {
+	probe, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback to listen on: %v", err)
+	}
+	probe.Close()
+	t.Setenv(envHost, "::1")
+	base, logs, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "app.db"))
+	if !strings.HasPrefix(base, "http://[::1]:") {
+		t.Errorf("AGENT_OS_HOST=::1 served on %s", base)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited with %d: %s", code, logs.String())
+	}
+
+	base, logs, stop = startServe(t, "--db", filepath.Join(t.TempDir(), "app.db"),
+		"--host", "127.0.0.1")
+	if !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Errorf("--host 127.0.0.1 with AGENT_OS_HOST=::1 served on %s", base)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited with %d: %s", code, logs.String())
 	}
 }
