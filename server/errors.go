@@ -39,6 +39,7 @@ type ValidationError struct {
 	Items []ValidationItem
 }
 
+// Error returns the message of the first item.
 func (e *ValidationError) Error() string {
 	if len(e.Items) == 0 {
 		return "invalid request"

@@ -198,8 +198,6 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// migrate applies the embedded migrations that the database lacks, each in
-// its own transaction, and rejects a database written by a newer version.
 // ErrAgnoDatabase is returned, wrapped, by Open for a file that Python agno
 // created: it has agno's agno_sessions table and no agentos tables. The store
 // does not add its own tables there, because it would then list none of
@@ -229,6 +227,8 @@ func checkNotAgno(ctx context.Context, driver, path string) error {
 	return nil
 }
 
+// migrate applies the embedded migrations that the database lacks, each in
+// its own transaction, and rejects a database written by a newer version.
 func (s *Store) migrate(ctx context.Context) error {
 	if _, err := s.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER NOT NULL PRIMARY KEY,
