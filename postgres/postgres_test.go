@@ -12,7 +12,7 @@ import (
 	"github.com/agentos-go/agentos/storetest"
 )
 
-func openStore(t *testing.T, url, schema string) *postgres.Store {
+func openStore(t testing.TB, url, schema string) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(context.Background(), url, postgres.Options{Schema: schema})
 	if err != nil {
