@@ -127,7 +127,7 @@ func openImportTarget(ctx context.Context, opts importOptions) (agentos.SessionS
 			return nil, nil
 		}
 	}
-	return openStore(ctx, opts.db)
+	return openStore(ctx, opts.db, storeOptions{})
 }
 
 // importer stores the sessions one reader yields and tallies the outcome.

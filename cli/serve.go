@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"os"
 	"strconv"
@@ -29,6 +30,7 @@ type serveOptions struct {
 	host      string
 	port      int
 	db        string
+	dbConns   int
 	dbID      string
 	logFormat string
 	logLevel  string
@@ -65,6 +67,9 @@ connections and lets requests in flight finish for up to --shutdown-grace.`,
 	f.IntVar(&opts.port, "port", 7777, "port to listen on (env "+envPort+")")
 	f.StringVar(&opts.db, "db", defaultDBPath,
 		"session database: a SQLite file path or a postgres:// URL (env "+envDB+")")
+	f.IntVar(&opts.dbConns, "db-max-conns", 0,
+		"most PostgreSQL connections this process opens; 0 keeps the URL's "+
+			"pool_max_conns, else the larger of 4 and the number of CPUs")
 	f.StringVar(&opts.dbID, "db-id", server.DefaultDBID,
 		"database id reported in /config and accepted as db_id")
 	f.StringVar(&opts.logFormat, "log-format", "text", "log format: text or json")
@@ -119,8 +124,12 @@ func runServe(cmd *cobra.Command, streams Streams, opts *serveOptions) error {
 	if err != nil {
 		return err
 	}
+	if opts.dbConns < 0 || opts.dbConns > math.MaxInt32 {
+		return usageErrorf("invalid --db-max-conns %d: use 0 for the default or a "+
+			"positive number of connections", opts.dbConns)
+	}
 	opts.db = resolveDB(opts.db, cmd.Flags().Changed("db"))
-	store, err := openStore(ctx, opts.db)
+	store, err := openStore(ctx, opts.db, storeOptions{maxConns: int32(opts.dbConns)})
 	if err != nil {
 		return err
 	}

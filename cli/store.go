@@ -40,14 +40,22 @@ func resolveDB(flag string, changed bool) string {
 	return defaultDBPath
 }
 
+// storeOptions tunes the store openStore opens.
+type storeOptions struct {
+	// maxConns bounds a PostgreSQL pool; zero keeps the URL's or pgx's
+	// default. SQLite ignores it.
+	maxConns int32
+}
+
 // openStore opens the session store that dsn names: a PostgreSQL URL, or
 // else a SQLite file path (a file: prefix is allowed).
-func openStore(ctx context.Context, dsn string) (agentos.SessionStore, error) {
+func openStore(ctx context.Context, dsn string, opts storeOptions) (agentos.SessionStore,
+	error) {
 	if dsn == "" {
 		dsn = defaultDBPath
 	}
 	if isPostgresURL(dsn) {
-		s, err := postgres.Open(ctx, dsn, postgres.Options{})
+		s, err := postgres.Open(ctx, dsn, postgres.Options{MaxConns: opts.maxConns})
 		if err != nil {
 			return nil, fmt.Errorf("open session database: %w; check the URL and that "+
 				"PostgreSQL is running", err)

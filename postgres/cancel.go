@@ -184,21 +184,20 @@ func (c *Cancels) run(ctx context.Context) {
 }
 
 func (c *Cancels) listen(ctx context.Context) error {
-	conn, err := c.store.pool.Acquire(ctx)
+	// The listener has a connection of its own, outside the pool, so that
+	// it never takes one of the pool's MaxConns from requests.
+	conn, err := pgx.ConnectConfig(ctx, c.store.pool.Config().ConnConfig)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		// A connection that listened is not handed back to the pool.
-		_ = conn.Hijack().Close(context.Background())
-	}()
+	defer func() { _ = conn.Close(context.Background()) }()
 	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{c.topic}.Sanitize()); err != nil {
 		return err
 	}
 	// Requests made while no listener ran are in the table.
 	c.check(c.watched())
 	for {
-		n, err := conn.Conn().WaitForNotification(ctx)
+		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
 		}
