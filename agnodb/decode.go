@@ -36,6 +36,12 @@ func decodeColumn(v any) (json.RawMessage, int, error) {
 	default:
 		return nil, 0, fmt.Errorf("unexpected value of type %T, expected JSON text", v)
 	}
+	// agno's usual double-encoded form goes straight to the string decoder,
+	// which validates the outer layer, so it is scanned once.
+	var inner string
+	if isJSONString(text) && json.Unmarshal(text, &inner) == nil {
+		return decodeInner(inner)
+	}
 	outer, replaced, err := parseJSON(text)
 	if err != nil {
 		return nil, 0, err
@@ -43,18 +49,25 @@ func decodeColumn(v any) (json.RawMessage, int, error) {
 	if agentos.IsNull(outer) {
 		return nil, 0, nil
 	}
-	var inner string
-	if json.Unmarshal(outer, &inner) != nil {
-		return outer, replaced, nil
-	}
-	doc, more, err := parseJSON([]byte(inner))
+	return outer, replaced, nil
+}
+
+// isJSONString reports whether text starts like a JSON string.
+func isJSONString(text []byte) bool {
+	trimmed := bytes.TrimLeft(text, " \t\r\n")
+	return len(trimmed) > 0 && trimmed[0] == '"'
+}
+
+// decodeInner parses the content of a double-encoded value.
+func decodeInner(inner string) (json.RawMessage, int, error) {
+	doc, replaced, err := parseJSON([]byte(inner))
 	if err != nil {
 		return nil, 0, fmt.Errorf("a JSON string that does not contain a JSON document: %w", err)
 	}
 	if agentos.IsNull(doc) {
 		return nil, 0, nil
 	}
-	return doc, replaced + more, nil
+	return doc, replaced, nil
 }
 
 // parseJSON returns text when it is valid JSON, or text with NaN and

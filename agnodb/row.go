@@ -284,16 +284,11 @@ func (item *Item) splitRuns(raw json.RawMessage) error {
 			leave("", err.Error())
 			continue
 		}
-		var head runHead
-		if err := json.Unmarshal(entry, &head); err != nil {
-			leave(r.RunID, err.Error())
-			continue
-		}
 		if seen[r.RunID] {
 			leave(r.RunID, "repeats an earlier run_id")
 			continue
 		}
-		if s.Type != agentos.SessionTypeWorkflow && head.AgentID == nil && head.TeamID == nil {
+		if s.Type != agentos.SessionTypeWorkflow && !hasComponentKey(r) {
 			leave(r.RunID, "neither agent_id nor team_id, so agno does not load it")
 			continue
 		}
@@ -301,6 +296,19 @@ func (item *Item) splitRuns(raw json.RawMessage) error {
 		item.Runs = append(item.Runs, r)
 	}
 	return nil
+}
+
+// hasComponentKey reports whether the record of r has an agent_id or a
+// team_id key. A key with a null value counts, as in agno.
+func hasComponentKey(r *agentos.Run) bool {
+	if r.AgentID != "" || r.TeamID != "" {
+		return true
+	}
+	var head runHead
+	if err := json.Unmarshal(r.Record, &head); err != nil {
+		return false
+	}
+	return head.AgentID != nil || head.TeamID != nil
 }
 
 func firstRunTime(runs []*agentos.Run) int64 {
