@@ -417,6 +417,42 @@ func TestLenientValues(t *testing.T) {
 	}
 }
 
+// TestTimesOutsidePythonYears reads times that no client can print as an
+// ISO date, because Python's datetime ends at year 9999. They count as
+// missing, with a warning, so one bad row cannot break every session list.
+func TestTimesOutsidePythonYears(t *testing.T) {
+	db, path := agnoTable(t, "agno_sessions")
+	insertRows(t, db, "agno_sessions", []agnoRow{
+		{id: "far-created", typ: "agent", agent: "a", created: int64(99999999999999),
+			runs: `[{"run_id": "r", "agent_id": "a", "created_at": 300}]`},
+		{id: "far-updated", typ: "agent", agent: "a", created: 100, updated: 1e300},
+		{id: "last-second", typ: "agent", agent: "a", created: int64(253402300799)},
+	})
+	items := readAll(t, path, agnodb.Options{})
+
+	created := items["far-created"]
+	if created.Err != nil || created.Session.CreatedAt != 300 {
+		t.Errorf("far-created: created_at %d, err %v, want the first run's 300",
+			created.Session.CreatedAt, created.Err)
+	}
+	if len(created.Warnings) == 0 || !strings.Contains(created.Warnings[0], "9999") {
+		t.Errorf("far-created: warnings %q, want one naming the year range", created.Warnings)
+	}
+	updated := items["far-updated"]
+	if updated.Err != nil || updated.Session.UpdatedAt != 100 {
+		t.Errorf("far-updated: updated_at %d, err %v, want created_at 100",
+			updated.Session.UpdatedAt, updated.Err)
+	}
+	if len(updated.Warnings) != 1 {
+		t.Errorf("far-updated: warnings %q, want one", updated.Warnings)
+	}
+	last := items["last-second"]
+	if last.Session.CreatedAt != 253402300799 || len(last.Warnings) != 0 {
+		t.Errorf("last-second: created_at %d, warnings %q, want the time kept",
+			last.Session.CreatedAt, last.Warnings)
+	}
+}
+
 // TestFileNameWithURICharacters reads a database whose file name contains
 // characters that SQLite URIs give a meaning to, and checks that no other
 // file appears beside it.

@@ -80,6 +80,16 @@ func (item *Item) convert(row *rawRow) error {
 	if s.UpdatedAt, err = unixColumn(row.updatedAt); err != nil {
 		return fmt.Errorf("column updated_at: %w", err)
 	}
+	for _, c := range []struct {
+		name string
+		unix *int64
+	}{{"created_at", &s.CreatedAt}, {"updated_at", &s.UpdatedAt}} {
+		if *c.unix < minPythonUnix || *c.unix > maxPythonUnix {
+			item.warn("%s %d lies outside the years 1 to 9999 that agno and its clients "+
+				"can print, so it counts as missing", c.name, *c.unix)
+			*c.unix = 0
+		}
+	}
 
 	fields := []struct {
 		name string
@@ -145,6 +155,13 @@ func (item *Item) decode(column string, v any) (json.RawMessage, error) {
 	}
 	return raw, nil
 }
+
+// minPythonUnix and maxPythonUnix bound the Unix seconds that Python's
+// datetime can hold: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+const (
+	minPythonUnix = -62135596800
+	maxPythonUnix = 253402300799
+)
 
 // unixColumn reads a timestamp column: agno writes integer Unix seconds,
 // but a float, a numeric text or an ISO 8601 text is accepted too. SQL NULL
