@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 
 	"github.com/agentos-go/agentos"
 )
@@ -10,7 +9,7 @@ import (
 // BulkCreate inserts sessions in one transaction, without the checks of
 // CreateSession, so that benchmarks can build large databases quickly.
 func BulkCreate(ctx context.Context, s *Store, sessions []*agentos.Session) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *txn) error {
 		for _, sess := range sessions {
 			if sess.UpdatedAt < sess.CreatedAt {
 				sess.UpdatedAt = sess.CreatedAt
@@ -27,7 +26,7 @@ func BulkCreate(ctx context.Context, s *Store, sessions []*agentos.Session) erro
 // transaction, numbering them after the runs it holds. Session totals and
 // names are left as they are.
 func BulkAppend(ctx context.Context, s *Store, sessionID string, runs []*agentos.Run) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	return s.inTx(ctx, func(tx *txn) error {
 		var next int64
 		if err := tx.QueryRowContext(ctx, `SELECT next_seq FROM sessions WHERE session_id = ?`,
 			sessionID).Scan(&next); err != nil {

@@ -23,7 +23,7 @@ func (s *Store) ImportSession(ctx context.Context, sess *agentos.Session,
 	}
 	derived, decided := agentos.DeriveSessionName(sess.Type, runs, sess.WorkflowData)
 	imported := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var one int
 		err := tx.QueryRowContext(ctx,
 			`SELECT 1 FROM sessions WHERE session_id = ?`, sess.ID).Scan(&one)

@@ -70,7 +70,7 @@ func (s *Store) ListRuns(ctx context.Context, sessionID string,
 	} else {
 		query += ` ORDER BY seq`
 	}
-	rows, err := s.read.QueryContext(ctx, query, args...)
+	rows, err := s.reads.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, storeError("list runs", err)
 	}
@@ -96,7 +96,7 @@ func (s *Store) ListRuns(ctx context.Context, sessionID string,
 
 // GetRun returns one run of a session.
 func (s *Store) GetRun(ctx context.Context, sessionID, runID string) (*agentos.Run, error) {
-	r, err := scanRun(s.read.QueryRowContext(ctx,
+	r, err := scanRun(s.reads.QueryRowContext(ctx,
 		`SELECT `+runColumns+` FROM runs WHERE session_id = ? AND run_id = ?`,
 		sessionID, runID))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -121,7 +121,7 @@ type runSession struct {
 	nextSeq      int64
 }
 
-func loadRunSession(ctx context.Context, tx *sql.Tx, id string) (*runSession, error) {
+func loadRunSession(ctx context.Context, tx *txn, id string) (*runSession, error) {
 	var (
 		rs                   runSession
 		typ                  string
@@ -197,7 +197,7 @@ func applyRun(w *sessionWrite, rs *runSession, r *agentos.Run, first, count bool
 	}
 }
 
-func (w *sessionWrite) exec(ctx context.Context, tx *sql.Tx, id string) error {
+func (w *sessionWrite) exec(ctx context.Context, tx *txn, id string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE sessions SET `+strings.Join(w.sets, ", ")+
 		` WHERE session_id = ?`, append(w.args, id)...)
 	return err
@@ -205,7 +205,7 @@ func (w *sessionWrite) exec(ctx context.Context, tx *sql.Tx, id string) error {
 
 // AddRun appends r to its session.
 func (s *Store) AddRun(ctx context.Context, r *agentos.Run, ch agentos.SessionChange) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		rs, err := loadRunSession(ctx, tx, r.SessionID)
 		if err != nil {
 			return err
@@ -241,7 +241,7 @@ func (s *Store) AddRun(ctx context.Context, r *agentos.Run, ch agentos.SessionCh
 
 // UpdateRun replaces the stored record of r.
 func (s *Store) UpdateRun(ctx context.Context, r *agentos.Run, ch agentos.SessionChange) error {
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var seq, lease int64
 		var counted bool
 		err := tx.QueryRowContext(ctx, `SELECT seq, counted, lease_expires_at FROM runs
@@ -292,7 +292,7 @@ func (s *Store) RenewRunLeases(ctx context.Context, refs []agentos.RunRef, until
 	if len(refs) == 0 {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		stmt, err := tx.PrepareContext(ctx, `UPDATE runs SET lease_expires_at = ?
 			WHERE session_id = ? AND run_id = ? AND status IN ('RUNNING', 'PENDING')`)
 		if err != nil {
@@ -318,7 +318,7 @@ const expiredRunsQuery = `SELECT ` + runColumns + ` FROM runs
 // ListExpiredRuns returns running runs whose lease expired before now. A
 // run without a lease counts as expired.
 func (s *Store) ListExpiredRuns(ctx context.Context, now int64, limit int) ([]*agentos.Run, error) {
-	rows, err := s.read.QueryContext(ctx, expiredRunsQuery, now, limit)
+	rows, err := s.reads.QueryContext(ctx, expiredRunsQuery, now, limit)
 	if err != nil {
 		return nil, storeError("list expired runs", err)
 	}

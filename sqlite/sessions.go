@@ -95,7 +95,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *agentos.Session) error 
 	if sess.UpdatedAt < sess.CreatedAt {
 		sess.UpdatedAt = sess.CreatedAt
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var one int
 		err := tx.QueryRowContext(ctx,
 			`SELECT 1 FROM sessions WHERE session_id = ?`, sess.ID).Scan(&one)
@@ -114,7 +114,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *agentos.Session) error 
 
 // insertSession inserts the row of sess, which already holds runCount runs,
 // with nameDecided telling whether a run has fixed its derived name.
-func insertSession(ctx context.Context, tx *sql.Tx, sess *agentos.Session, nameDecided bool,
+func insertSession(ctx context.Context, tx *txn, sess *agentos.Session, nameDecided bool,
 	runCount int) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO sessions (
 		session_id, session_type, agent_id, team_id, workflow_id, user_id,
@@ -149,7 +149,7 @@ func (s *Store) GetSession(ctx context.Context, id string,
 		query += ` AND user_id = ?`
 		args = append(args, *scope.UserID)
 	}
-	sess, err := scanSession(s.read.QueryRowContext(ctx, query, args...))
+	sess, err := scanSession(s.reads.QueryRowContext(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, agentos.Errorf(agentos.ENOTFOUND, "Session with id '%s' not found", id)
 	}
@@ -177,11 +177,13 @@ func (s *Store) ListSessions(ctx context.Context,
 	f agentos.SessionFilter) ([]*agentos.Session, int, error) {
 	// One read transaction gives the count and the page the same snapshot,
 	// so that a concurrent write cannot make them disagree.
-	tx, err := s.read.BeginTx(ctx, nil)
+	readTx, err := s.read.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, 0, storeError("list sessions", err)
 	}
-	defer func() { _ = tx.Rollback() }()
+	defer s.reads.preparePending(context.WithoutCancel(ctx))
+	defer func() { _ = readTx.Rollback() }()
+	tx := &txn{tx: readTx, cache: s.reads}
 	q := buildListQuery(f)
 	var total int
 	if err := tx.QueryRowContext(ctx, q.count, q.args...).Scan(&total); err != nil {
@@ -298,7 +300,7 @@ func (s *Store) UpdateSession(ctx context.Context, id string, scope agentos.Scop
 	query := `UPDATE sessions SET ` + strings.Join(sets, ", ") + where +
 		` RETURNING ` + sessionColumns
 	var sess *agentos.Session
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var err error
 		sess, err = scanSession(tx.QueryRowContext(ctx, query, append(args, whereArgs...)...))
 		return err
@@ -333,7 +335,7 @@ func (s *Store) ClearSession(ctx context.Context, id string, scope agentos.Scope
 	typ *agentos.SessionType) (*agentos.Session, error) {
 	where, args := sessionWhere(id, scope, typ)
 	var sess *agentos.Session
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		var one int
 		if err := tx.QueryRowContext(ctx,
 			`SELECT 1 FROM sessions`+where, args...).Scan(&one); err != nil {
@@ -370,7 +372,7 @@ const deleteBatch = 500
 func (s *Store) DeleteSessions(ctx context.Context, ids []string,
 	scope agentos.Scope) (int, error) {
 	deleted := 0
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *txn) error {
 		for start := 0; start < len(ids); start += deleteBatch {
 			batch := ids[start:min(start+deleteBatch, len(ids))]
 			query := `DELETE FROM sessions WHERE session_id IN (?` +

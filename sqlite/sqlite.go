@@ -59,9 +59,11 @@ const defaultMmapBytes = 256 << 20
 
 // Store is a SessionStore on one SQLite file.
 type Store struct {
-	path  string
-	write *sql.DB
-	read  *sql.DB
+	path   string
+	write  *sql.DB
+	read   *sql.DB
+	writes *stmtCache // statements of write
+	reads  *stmtCache // statements of read
 }
 
 var (
@@ -111,7 +113,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 
-	s := &Store{path: path, write: write}
+	s := &Store{path: path, write: write, writes: newStmtCache(write)}
 	if err := s.migrate(ctx); err != nil {
 		_ = write.Close()
 		return nil, err
@@ -124,6 +126,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	read.SetMaxOpenConns(opts.ReadConns)
 	read.SetMaxIdleConns(opts.ReadConns)
 	s.read = read
+	s.reads = newStmtCache(read)
 	// Refresh the planner's statistics where they are stale, so that lists
 	// filtered by owner pick the owner index over the less selective ones.
 	if _, err := write.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
@@ -190,6 +193,10 @@ func (s *Store) Path() string { return s.path }
 // Close closes both connection pools.
 func (s *Store) Close() error {
 	var errs []error
+	s.writes.close()
+	if s.reads != nil {
+		s.reads.close()
+	}
 	_, _ = s.write.Exec("PRAGMA optimize")
 	if s.read != nil {
 		errs = append(errs, s.read.Close())
@@ -264,8 +271,10 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("sqlite: read %s: %w", name, err)
 		}
-		if err := s.inTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		if err := s.inTx(ctx, func(tx *txn) error {
+			// A migration holds several statements, which a prepared
+			// statement would cut to the first.
+			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
 			_, err := tx.ExecContext(ctx,
@@ -280,12 +289,13 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // inTx runs fn in a write transaction, committing when fn returns nil.
-func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(*txn) error) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
+	defer s.writes.preparePending(context.WithoutCancel(ctx))
+	if err := fn(&txn{tx: tx, cache: s.writes}); err != nil {
 		_ = tx.Rollback()
 		return err
 	}
