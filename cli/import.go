@@ -111,8 +111,8 @@ func checkDistinctFiles(source, target string) error {
 	}
 	if os.SameFile(src, dst) {
 		return usageErrorf("the agno database %s is also the target database (--db), and "+
-			"the import would add agentos tables to it: import into another file, such as %s",
-			source, defaultDBPath)
+			"the import would add agentos tables to it: import into another file with "+
+			"--db %s", source, separateDBPath)
 	}
 	return nil
 }

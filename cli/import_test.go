@@ -329,3 +329,33 @@ func TestImportAgnoPostgresToPostgres(t *testing.T) {
 		t.Errorf("stderr %q", missing.stderr)
 	}
 }
+
+// TestImportAtDefaultPathSuggestsOtherFile imports agno's file from
+// tmp/app.db, where agno's examples keep it and where --db points by
+// default. The error must suggest a target other than the source.
+func TestImportAtDefaultPathSuggestsOtherFile(t *testing.T) {
+	data, err := os.ReadFile("../testdata/agno-2.9/agno-reference.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	t.Setenv(envDB, "")
+	if err := os.MkdirAll("tmp", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(defaultDBPath, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	streams := Streams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	code := Main(context.Background(), []string{"import", "agno", defaultDBPath}, streams)
+	if code != ExitUsage {
+		t.Errorf("exit status %d, want %d; stderr %q", code, ExitUsage, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "--db tmp/agentos.db") {
+		t.Errorf("stderr %q, want it to suggest --db tmp/agentos.db", errOut.String())
+	}
+	if strings.Contains(errOut.String(), "such as "+defaultDBPath) {
+		t.Errorf("stderr %q suggests the source itself as the target", errOut.String())
+	}
+}

@@ -17,6 +17,10 @@ import (
 // names a database.
 const defaultDBPath = "tmp/app.db"
 
+// separateDBPath is the session database that messages suggest when agno's
+// database sits at defaultDBPath, where agno's examples put it too.
+const separateDBPath = "tmp/agentos.db"
+
 // envDB names the session database when --db is not given.
 const envDB = "AGENTOS_DB"
 
@@ -67,7 +71,7 @@ func openStore(ctx context.Context, dsn string, opts storeOptions) (agentos.Sess
 	if errors.Is(err, sqlite.ErrAgnoDatabase) {
 		return nil, fmt.Errorf("%s is a Python agno database, and agentos keeps sessions in "+
 			"its own layout: copy them into another file with 'agentos import agno %s --db "+
-			"tmp/agentos.db', then use --db tmp/agentos.db", path, path)
+			"%s', then use --db %[3]s", path, path, separateDBPath)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open session database %s: %w", path, err)
