@@ -101,7 +101,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.Driver == "" {
 		opts.Driver = defaultDriver
 	}
-	if err := checkNotAgno(ctx, opts.Driver, path); err != nil {
+	if err := checkNotAgno(ctx, opts, path); err != nil {
 		return nil, err
 	}
 	write, err := sql.Open(opts.Driver, dsn(path, opts, false))
@@ -213,10 +213,15 @@ var ErrAgnoDatabase = errors.New("the file is an agno database, whose layout age
 	"does not serve")
 
 // checkNotAgno returns ErrAgnoDatabase when the file at path is agno's. It
-// reads through a read-only connection without pragmas, because the store's
-// own connections switch the file to WAL mode as they open it.
-func checkNotAgno(ctx context.Context, driver, path string) error {
-	db, err := sql.Open(driver, "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro")
+// reads through a read-only connection with only a busy timeout, because
+// the store's own connections switch the file to WAL mode as they open it.
+// The timeout lets it wait while another process migrates the file.
+func checkNotAgno(ctx context.Context, opts Options, path string) error {
+	query := "?mode=ro&_pragma=busy_timeout(" + strconv.Itoa(opts.BusyTimeoutMillis) + ")"
+	if opts.Driver != defaultDriver {
+		query = "?mode=ro&_busy_timeout=" + strconv.Itoa(opts.BusyTimeoutMillis)
+	}
+	db, err := sql.Open(opts.Driver, "file:"+(&url.URL{Path: path}).EscapedPath()+query)
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -272,6 +277,17 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("sqlite: read %s: %w", name, err)
 		}
 		if err := s.inTx(ctx, func(tx *txn) error {
+			// Another process opening the same new file may have applied
+			// this migration since the version was read. The write
+			// transaction holds the lock now, so the check is final.
+			var applied int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations
+				WHERE version = ?`, version).Scan(&applied); err != nil {
+				return err
+			}
+			if applied > 0 {
+				return nil
+			}
 			// A migration holds several statements, which a prepared
 			// statement would cut to the first.
 			if _, err := tx.tx.ExecContext(ctx, string(body)); err != nil {
