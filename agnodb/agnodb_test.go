@@ -269,6 +269,16 @@ func TestReadingRules(t *testing.T) {
 	if len(single.Runs) != 1 || single.Runs[0].Status != agentos.RunRunning {
 		t.Errorf("single: runs %+v, want one RUNNING run (a missing status)", single.Runs)
 	}
+	if len(single.Runs) == 1 && single.Runs[0].LeaseExpiresAt != agnodb.NeverExpires {
+		t.Errorf("single: RUNNING run has lease %d, want NeverExpires",
+			single.Runs[0].LeaseExpiresAt)
+	}
+	if len(single.Warnings) != 1 || !strings.Contains(single.Warnings[0], "1 run is RUNNING") {
+		t.Errorf("single: warnings %q, want one about the RUNNING run", single.Warnings)
+	}
+	if len(double.Runs) == 1 && double.Runs[0].LeaseExpiresAt != 0 {
+		t.Errorf("double: COMPLETED run has lease %d, want 0", double.Runs[0].LeaseExpiresAt)
+	}
 	if single.Session.UpdatedAt != single.Session.CreatedAt {
 		t.Errorf("single: NULL updated_at = %d, want created_at", single.Session.UpdatedAt)
 	}
@@ -365,7 +375,7 @@ func TestLenientValues(t *testing.T) {
 		{id: "float-times", typ: "agent", agent: "a", created: 100.7, updated: "200"},
 		{id: "iso-time", typ: "agent", agent: "a", created: "2026-12-04T11:26:16Z"},
 		{id: "no-time", typ: "agent", agent: "a", created: 0,
-			runs: `[{"run_id": "r", "agent_id": "a", "created_at": 300}]`},
+			runs: `[{"run_id": "r", "agent_id": "a", "status": "COMPLETED", "created_at": 300}]`},
 		{id: "bad-time", typ: "agent", agent: "a", created: "yesterday"},
 		{id: "bad-json", typ: "agent", agent: "a", data: `"{\"session_state\": {"`},
 		{id: "not-object", typ: "agent", agent: "a", data: `"[1, 2]"`},

@@ -35,6 +35,12 @@ type LeftOutRun struct {
 	Reason string
 }
 
+// NeverExpires is the lease given to runs that agno left RUNNING or
+// PENDING. No AgentOS-Go process executes them, and marking them
+// interrupted would replace the content agno stored, so they keep agno's
+// record and status.
+const NeverExpires = math.MaxInt64
+
 // rawRow is one row as the driver returns it. The timestamps are scanned
 // without a type, because SQLite may hold a float or text in a BIGINT
 // column.
@@ -284,6 +290,7 @@ func (item *Item) splitRuns(raw json.RawMessage) error {
 	s := item.Session
 	item.Runs = make([]*agentos.Run, 0, len(list))
 	seen := map[string]bool{}
+	unfinished := 0
 	for i, entry := range list {
 		leave := func(runID, reason string) {
 			item.LeftOut = append(item.LeftOut, LeftOutRun{Index: i, RunID: runID, Reason: reason})
@@ -310,7 +317,19 @@ func (item *Item) splitRuns(raw json.RawMessage) error {
 			continue
 		}
 		seen[r.RunID] = true
+		if r.Status == agentos.RunRunning || r.Status == agentos.RunPending {
+			r.LeaseExpiresAt = NeverExpires
+			unfinished++
+		}
 		item.Runs = append(item.Runs, r)
+	}
+	if unfinished > 0 {
+		counted := fmt.Sprintf("%d runs are", unfinished)
+		if unfinished == 1 {
+			counted = "1 run is"
+		}
+		item.warn("%s %s or %s in agno, so they keep that status and are never marked "+
+			"interrupted", counted, agentos.RunRunning, agentos.RunPending)
 	}
 	return nil
 }

@@ -55,7 +55,7 @@ func (rep *importReport) print(out io.Writer, source string, opts importOptions)
 	}
 
 	if present := rep.unchanged + len(rep.differ); present > 0 {
-		fmt.Fprintf(out, "Skipped %s that already exist: %d unchanged, %d different\n",
+		fmt.Fprintf(out, "Skipped %s already in the target: %d unchanged, %d different\n",
 			plural(present, "session"), rep.unchanged, len(rep.differ))
 		printLines(out, rep.differ)
 		if len(rep.differ) > 0 {

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -71,7 +73,7 @@ func TestImportAgnoTwice(t *testing.T) {
 	second := execute(t, piped, "", "import", "agno", "--db", db, agnoReference)
 	wantExit(t, second, ExitOK)
 	if !strings.HasPrefix(second.stdout, "Imported 0 sessions with 0 runs") ||
-		!strings.Contains(second.stdout, "Skipped 10 sessions that already exist: "+
+		!strings.Contains(second.stdout, "Skipped 10 sessions already in the target: "+
 			"10 unchanged, 0 different\n") {
 		t.Fatalf("second import printed\n%s", second.stdout)
 	}
@@ -108,7 +110,7 @@ func TestImportReportsDifferences(t *testing.T) {
 	r := execute(t, piped, "", "import", "agno", "--db", db, source)
 	wantExit(t, r, ExitOK)
 	for _, line := range []string{
-		"Skipped 10 sessions that already exist: 7 unchanged, 3 different\n",
+		"Skipped 10 sessions already in the target: 7 unchanged, 3 different\n",
 		"  session 1176389c-5143-4f29-b045-8009044ee356: here its user_id is null, " +
 			"in agno \"carol\"\n",
 		"  session rec-chat: agno has 1 run that it lacks\n",
@@ -148,7 +150,7 @@ func TestImportDryRun(t *testing.T) {
 	r = execute(t, piped, "", "import", "agno", "--dry-run", "--db", db, source)
 	wantExit(t, r, ExitOK)
 	if !strings.HasPrefix(r.stdout, "Would import 1 session with 1 run from ") ||
-		!strings.Contains(r.stdout, "Skipped 9 sessions that already exist: 9 unchanged") {
+		!strings.Contains(r.stdout, "Skipped 9 sessions already in the target: 9 unchanged") {
 		t.Errorf("dry run against an imported target printed\n%s", r.stdout)
 	}
 	store := openImported(t, db)
@@ -307,7 +309,7 @@ func TestImportAgnoPostgresToPostgres(t *testing.T) {
 
 	second := execute(t, piped, "", "import", "agno", "--schema", source, sourceURL)
 	wantExit(t, second, ExitOK)
-	if !strings.Contains(second.stdout, "Skipped 10 sessions that already exist: "+
+	if !strings.Contains(second.stdout, "Skipped 10 sessions already in the target: "+
 		"10 unchanged, 0 different") {
 		t.Errorf("second import printed\n%s", second.stdout)
 	}
@@ -357,5 +359,83 @@ func TestImportAtDefaultPathSuggestsOtherFile(t *testing.T) {
 	}
 	if strings.Contains(errOut.String(), "such as "+defaultDBPath) {
 		t.Errorf("stderr %q suggests the source itself as the target", errOut.String())
+	}
+}
+
+func TestImportKeepsUnfinishedRuns(t *testing.T) {
+	source := copyReference(t)
+	execAgno(t, source, `UPDATE agno_sessions SET runs = json_quote('' || json_set(
+		json(json_extract(runs, '$')), '$[0].status', 'RUNNING'))
+		WHERE session_id = 'rec-multipart'`)
+	db := filepath.Join(t.TempDir(), "app.db")
+	r := execute(t, piped, "", "import", "agno", "--db", db, source)
+	wantExit(t, r, ExitOK)
+	want := "Warning: session rec-multipart: 1 run is RUNNING or PENDING in agno, so they " +
+		"keep that status and are never marked interrupted\n"
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("output lacks %q:\n%s", want, r.stdout)
+	}
+
+	store := openImported(t, db)
+	ctx := context.Background()
+	expired, err := store.ListExpiredRuns(ctx, agentos.Now()+365*24*3600, 10)
+	if err != nil || len(expired) != 0 {
+		t.Errorf("expired runs after the import = %d, %v; want none", len(expired), err)
+	}
+	run, err := store.GetRun(ctx, "rec-multipart", "98c06e6f-f7a8-43d8-8a8a-80ca8cf54804")
+	if err != nil || run.Status != agentos.RunRunning {
+		t.Errorf("run = %+v, %v; want it RUNNING as agno stored it", run, err)
+	}
+}
+
+// TestImportConcurrently runs two imports of one source into one target at
+// once, as two shells might. Every session must be stored once, by one of
+// them, and the other must count it as unchanged.
+func TestImportConcurrently(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "app.db")
+	var outputs [2]bytes.Buffer
+	errs := make(chan error, 2)
+	for i := range outputs {
+		go func() {
+			errs <- runImportAgno(context.Background(), &outputs[i], agnoReference,
+				importOptions{db: db, table: "agno_sessions", schema: "ai"})
+		}()
+	}
+	for range outputs {
+		if err := <-errs; err != nil {
+			t.Fatalf("import: %v", err)
+		}
+	}
+	imported, unchanged := 0, 0
+	summary := regexp.MustCompile(`^Imported (\d+) sessions? with \d+ runs?`)
+	skipped := regexp.MustCompile(`Skipped \d+ sessions? already in the target: ` +
+		`(\d+) unchanged, (\d+) different`)
+	for _, out := range outputs {
+		m := summary.FindStringSubmatch(out.String())
+		if m == nil {
+			t.Fatalf("output without a summary:\n%s", out.String())
+		}
+		n, _ := strconv.Atoi(m[1])
+		imported += n
+		if m := skipped.FindStringSubmatch(out.String()); m != nil {
+			same, _ := strconv.Atoi(m[1])
+			unchanged += same
+			if m[2] != "0" {
+				t.Errorf("an import found %s different sessions:\n%s", m[2], out.String())
+			}
+		}
+	}
+	if imported != 10 || unchanged != 10 {
+		t.Errorf("imported %d and skipped %d unchanged in all, want 10 and 10:\n%s\n%s",
+			imported, unchanged, outputs[0].String(), outputs[1].String())
+	}
+	store := openImported(t, db)
+	_, total, err := store.ListSessions(context.Background(), agentos.SessionFilter{Limit: 1})
+	if err != nil || total != 10 {
+		t.Errorf("target holds %d sessions, %v; want 10", total, err)
+	}
+	runs, err := store.ListRuns(context.Background(), "rec-chat", agentos.RunFilter{})
+	if err != nil || len(runs) != 3 {
+		t.Errorf("rec-chat holds %d runs, %v; want 3", len(runs), err)
 	}
 }
