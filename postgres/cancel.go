@@ -74,6 +74,11 @@ func (c *Cancels) Close() error {
 
 // RequestCancel records the request and notifies every replica.
 func (c *Cancels) RequestCancel(ctx context.Context, runID string) error {
+	if !storable(runID) {
+		// No stored run has this id, and PostgreSQL cannot record it.
+		c.fire(runID)
+		return nil
+	}
 	expires := time.Now().Add(c.ttl).Unix()
 	err := c.store.inTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO run_cancels (run_id, expires_at)
@@ -128,6 +133,13 @@ func (c *Cancels) fire(runID string) {
 
 // check fires the watches among runIDs that have a pending request.
 func (c *Cancels) check(runIDs []string) {
+	kept := runIDs[:0:0]
+	for _, id := range runIDs {
+		if storable(id) {
+			kept = append(kept, id)
+		}
+	}
+	runIDs = kept
 	if len(runIDs) == 0 {
 		return
 	}

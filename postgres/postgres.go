@@ -181,6 +181,14 @@ func storeError(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("postgres: %s: %w", op, err)
 	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "22021" || pgErr.Code == "22P05") {
+		// Text that is not UTF-8, or has a NUL character, in a value that the
+		// checks of text.go did not cover.
+		return agentos.WrapError(agentos.EINVALID, err,
+			"The request contains text that PostgreSQL cannot store: a NUL character "+
+				"(\\u0000) or bytes that are not UTF-8")
+	}
 	if unavailable(err) {
 		return agentos.WrapError(agentos.EUNAVAILABLE, err,
 			"The session database is unavailable; try again shortly")

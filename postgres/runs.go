@@ -56,6 +56,9 @@ func collectRuns(rows pgx.Rows) ([]*agentos.Run, error) {
 // ListRuns returns the runs of a session in stored order, filtered by f.
 func (s *Store) ListRuns(ctx context.Context, sessionID string,
 	f agentos.RunFilter) ([]*agentos.Run, error) {
+	if !storableAll(sessionID, f.AgentID) {
+		return []*agentos.Run{}, nil
+	}
 	var a args
 	conds := []string{"session_id = " + a.add(sessionID)}
 	if f.CreatedAfter != nil {
@@ -105,6 +108,10 @@ func (s *Store) ListRuns(ctx context.Context, sessionID string,
 
 // GetRun returns one run of a session.
 func (s *Store) GetRun(ctx context.Context, sessionID, runID string) (*agentos.Run, error) {
+	if !storableAll(sessionID, runID) {
+		return nil, agentos.Errorf(agentos.ENOTFOUND,
+			"Run with ID %s not found in session %s", runID, sessionID)
+	}
 	var r *agentos.Run
 	err := s.idempotent(ctx, func() error {
 		var err error
@@ -218,6 +225,12 @@ func (w *sessionWrite) exec(ctx context.Context, tx pgx.Tx, id string) error {
 
 // AddRun appends r to its session.
 func (s *Store) AddRun(ctx context.Context, r *agentos.Run, ch agentos.SessionChange) error {
+	if !storable(r.SessionID) {
+		return notFound(r.SessionID)
+	}
+	if err := checkRun(r, ch); err != nil {
+		return err
+	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		rs, err := lockRunSession(ctx, tx, r.SessionID)
 		if err != nil {
@@ -247,6 +260,13 @@ func (s *Store) AddRun(ctx context.Context, r *agentos.Run, ch agentos.SessionCh
 
 // UpdateRun replaces the stored record of r.
 func (s *Store) UpdateRun(ctx context.Context, r *agentos.Run, ch agentos.SessionChange) error {
+	if !storableAll(r.SessionID, r.RunID) {
+		return agentos.Errorf(agentos.ENOTFOUND,
+			"Run with ID %s not found in session %s", r.RunID, r.SessionID)
+	}
+	if err := checkRun(r, ch); err != nil {
+		return err
+	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		rs, err := lockRunSession(ctx, tx, r.SessionID)
 		if err != nil {
@@ -299,10 +319,13 @@ func (s *Store) RenewRunLeases(ctx context.Context, refs []agentos.RunRef, until
 	if len(refs) == 0 {
 		return nil
 	}
-	sessions := make([]string, len(refs))
-	runs := make([]string, len(refs))
-	for i, ref := range refs {
-		sessions[i], runs[i] = ref.SessionID, ref.RunID
+	sessions := make([]string, 0, len(refs))
+	runs := make([]string, 0, len(refs))
+	for _, ref := range refs {
+		if storableAll(ref.SessionID, ref.RunID) {
+			sessions = append(sessions, ref.SessionID)
+			runs = append(runs, ref.RunID)
+		}
 	}
 	err := s.idempotent(ctx, func() error {
 		_, err := s.pool.Exec(ctx, `UPDATE runs SET lease_expires_at = $1
@@ -341,6 +364,14 @@ func (s *Store) ImportSession(ctx context.Context, sess *agentos.Session,
 	runs []*agentos.Run) (bool, error) {
 	if sess.ID == "" {
 		return false, agentos.Errorf(agentos.EINVALID, "session_id must not be empty")
+	}
+	if err := checkSession(sess); err != nil {
+		return false, err
+	}
+	for _, r := range runs {
+		if err := checkRun(r, agentos.SessionChange{}); err != nil {
+			return false, err
+		}
 	}
 	if sess.CreatedAt == 0 {
 		sess.CreatedAt = agentos.Now()

@@ -124,6 +124,9 @@ func (s *Store) CreateSession(ctx context.Context, sess *agentos.Session) error 
 	if sess.ID == "" {
 		return agentos.Errorf(agentos.EINVALID, "session_id must not be empty")
 	}
+	if err := checkSession(sess); err != nil {
+		return err
+	}
 	if sess.CreatedAt == 0 {
 		sess.CreatedAt = agentos.Now()
 	}
@@ -179,6 +182,9 @@ func insertSession(ctx context.Context, db execer, sess *agentos.Session, nameDe
 // GetSession returns the session with the id inside scope.
 func (s *Store) GetSession(ctx context.Context, id string,
 	scope agentos.Scope) (*agentos.Session, error) {
+	if !storable(id) || !storableScope(scope) {
+		return nil, notFound(id)
+	}
 	var a args
 	query := `SELECT ` + sessionColumns + ` FROM sessions WHERE session_id = ` + a.add(id)
 	if scope.UserID != nil {
@@ -224,6 +230,9 @@ var nullableSort = map[agentos.SortField]bool{
 // round trip.
 func (s *Store) ListSessions(ctx context.Context,
 	f agentos.SessionFilter) ([]*agentos.Session, int, error) {
+	if !storableFilter(f) {
+		return []*agentos.Session{}, 0, nil
+	}
 	query, a := listQuery(f)
 	var (
 		list  []*agentos.Session
@@ -328,6 +337,13 @@ func sessionWhere(id string, scope agentos.Scope, typ *agentos.SessionType, a *a
 // UpdateSession changes the named fields in one statement.
 func (s *Store) UpdateSession(ctx context.Context, id string, scope agentos.Scope,
 	upd agentos.SessionUpdate) (*agentos.Session, error) {
+	if !storable(id) || !storableScope(scope) ||
+		upd.Type != nil && !storable(string(*upd.Type)) {
+		return nil, notFound(id)
+	}
+	if err := checkUpdate(upd); err != nil {
+		return nil, err
+	}
 	var a args
 	sets := []string{"updated_at = GREATEST(" + a.add(agentos.Now()) + "::BIGINT, created_at)"}
 	if upd.Name != nil {
@@ -363,6 +379,9 @@ func (s *Store) UpdateSession(ctx context.Context, id string, scope agentos.Scop
 // ClearSession erases the runs, summary and metrics of a session.
 func (s *Store) ClearSession(ctx context.Context, id string, scope agentos.Scope,
 	typ *agentos.SessionType) (*agentos.Session, error) {
+	if !storable(id) || !storableScope(scope) || typ != nil && !storable(string(*typ)) {
+		return nil, notFound(id)
+	}
 	var sess *agentos.Session
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var a args
@@ -397,7 +416,15 @@ func (s *Store) ClearSession(ctx context.Context, id string, scope agentos.Scope
 // DeleteSessions deletes the sessions with the ids inside scope.
 func (s *Store) DeleteSessions(ctx context.Context, ids []string,
 	scope agentos.Scope) (int, error) {
-	if len(ids) == 0 {
+	// Ids that PostgreSQL cannot store match no session.
+	kept := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if storable(id) {
+			kept = append(kept, id)
+		}
+	}
+	ids = kept
+	if len(ids) == 0 || !storableScope(scope) {
 		return 0, nil
 	}
 	var a args
