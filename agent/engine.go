@@ -237,7 +237,12 @@ func (e *Engine) markInterrupted(ctx context.Context, r *agentos.Run, now int64)
 		return false, nil
 	}
 	members = setMember(members, "status", marshal(agentos.RunError))
-	members = setMember(members, "content", marshal(InterruptedContent))
+	// Content the run already holds, such as an imported answer or the text
+	// streamed before the process died, is kept.
+	if content := lookupMember(members, "content"); agentos.IsNull(content) ||
+		string(content) == `""` {
+		members = setMember(members, "content", marshal(InterruptedContent))
+	}
 	fresh.Record = encodeMembers(members)
 	fresh.Status = agentos.RunError
 	fresh.LeaseExpiresAt = 0

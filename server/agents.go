@@ -196,7 +196,9 @@ func (s *Server) handleGetAgentRun(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	run, err := s.findRun(r.Context(), q.Get("session_id"), r.PathValue("run_id"), s.scope(r))
+	sessionIDs := q["session_id"]
+	run, err := s.findRun(r.Context(), sessionIDs[len(sessionIDs)-1], r.PathValue("run_id"),
+		s.scope(r))
 	if err == nil && run.AgentID != a.ID {
 		err = agentos.Errorf(agentos.ENOTFOUND, "Run not found")
 	}
@@ -231,7 +233,11 @@ func (s *Server) handleCancelRun(w http.ResponseWriter, r *http.Request) {
 	}
 	runID := r.PathValue("run_id")
 	if p := agentos.PrincipalFrom(r.Context()); p.Isolated() {
-		sessionID := r.URL.Query().Get("session_id")
+		// A repeated session_id counts by its last value, as Starlette reads it.
+		var sessionID string
+		if values := r.URL.Query()["session_id"]; len(values) > 0 {
+			sessionID = values[len(values)-1]
+		}
 		if sessionID == "" {
 			s.writeError(w, r, agentos.Errorf(agentos.EINVALID,
 				"session_id is required for this action"))
