@@ -56,14 +56,36 @@ type Options struct {
 }
 
 // IsPostgresURL reports whether source names a PostgreSQL database rather
-// than a SQLite file.
+// than a SQLite file. It accepts the SQLAlchemy forms that agno's db_url
+// takes, such as postgresql+psycopg://.
 func IsPostgresURL(source string) bool {
-	return strings.HasPrefix(source, "postgres://") || strings.HasPrefix(source, "postgresql://")
+	scheme, _, ok := strings.Cut(source, "://")
+	if !ok {
+		return false
+	}
+	scheme, _, _ = strings.Cut(scheme, "+")
+	return scheme == "postgres" || scheme == "postgresql"
+}
+
+// NormalizeSource turns the SQLAlchemy URLs that agno's db_url takes into
+// what the drivers read: postgresql+psycopg://... loses its driver name,
+// and sqlite:///path becomes the path (sqlite:////abs for /abs).
+func NormalizeSource(source string) string {
+	if rest, ok := strings.CutPrefix(source, "sqlite:///"); ok {
+		return rest
+	}
+	if !IsPostgresURL(source) {
+		return source
+	}
+	scheme, rest, _ := strings.Cut(source, "://")
+	scheme, _, _ = strings.Cut(scheme, "+")
+	return scheme + "://" + rest
 }
 
 // Open opens the agno database at source, a SQLite file path or a
 // PostgreSQL URL, and checks that it holds an agno sessions table. A SQLite
-// file is opened read-only.
+// file is opened read-only. agno's SQLAlchemy URLs are accepted as well:
+// sqlite:///tmp/agno.db and postgresql+psycopg://ai:ai@localhost:5532/ai.
 func Open(ctx context.Context, source string, opts Options) (*Reader, error) {
 	if opts.Table == "" {
 		opts.Table = DefaultTable
@@ -79,6 +101,7 @@ func Open(ctx context.Context, source string, opts Options) (*Reader, error) {
 		return nil, fmt.Errorf("invalid schema name %q: use letters, digits and underscores",
 			opts.Schema)
 	}
+	source = NormalizeSource(source)
 	r := &Reader{source: source}
 	var err error
 	if IsPostgresURL(source) {

@@ -600,3 +600,36 @@ func TestDecodeColumn(t *testing.T) {
 		}
 	}
 }
+
+func TestAgnoURLForms(t *testing.T) {
+	cases := []struct {
+		source, normal string
+		postgres       bool
+	}{
+		{"tmp/agno.db", "tmp/agno.db", false},
+		{"sqlite:///tmp/agno.db", "tmp/agno.db", false},
+		{"sqlite:////var/lib/agno.db", "/var/lib/agno.db", false},
+		{"postgres://ai@db/ai", "postgres://ai@db/ai", true},
+		{"postgresql+psycopg://ai:ai@localhost:5532/ai", "postgresql://ai:ai@localhost:5532/ai",
+			true},
+		{"postgresql+psycopg2://h/d", "postgresql://h/d", true},
+		{"postgresql+asyncpg://h/d", "postgresql://h/d", true},
+		{"mysql+pymysql://h/d", "mysql+pymysql://h/d", false},
+		{"postgres.db", "postgres.db", false},
+	}
+	for _, tc := range cases {
+		if got := agnodb.NormalizeSource(tc.source); got != tc.normal {
+			t.Errorf("NormalizeSource(%q) = %q, want %q", tc.source, got, tc.normal)
+		}
+		if got := agnodb.IsPostgresURL(tc.source); got != tc.postgres {
+			t.Errorf("IsPostgresURL(%q) = %v, want %v", tc.source, got, tc.postgres)
+		}
+	}
+	abs, err := filepath.Abs(referenceDB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if items := readAll(t, "sqlite:///"+abs, agnodb.Options{}); len(items) != 10 {
+		t.Errorf("read %d sessions through sqlite:///%s, want 10", len(items), abs)
+	}
+}

@@ -66,6 +66,7 @@ is not an agno database or when a session could not be imported.`,
 }
 
 func runImportAgno(ctx context.Context, out io.Writer, source string, opts importOptions) error {
+	source = agnodb.NormalizeSource(source)
 	if err := checkDistinctFiles(source, opts.db); err != nil {
 		return err
 	}
@@ -98,7 +99,7 @@ func runImportAgno(ctx context.Context, out io.Writer, source string, opts impor
 // checkDistinctFiles rejects importing a SQLite file into itself, which
 // would add this server's tables to agno's file.
 func checkDistinctFiles(source, target string) error {
-	if agnodb.IsPostgresURL(source) || agnodb.IsPostgresURL(target) {
+	if agnodb.IsPostgresURL(source) || isPostgresURL(target) {
 		return nil
 	}
 	src, err := os.Stat(source)
@@ -121,7 +122,7 @@ func checkDistinctFiles(source, target string) error {
 // opens it only when it exists, to tell which sessions it holds already,
 // and returns nil otherwise.
 func openImportTarget(ctx context.Context, opts importOptions) (agentos.SessionStore, error) {
-	if opts.dryRun && !agnodb.IsPostgresURL(opts.db) {
+	if opts.dryRun && !isPostgresURL(opts.db) {
 		_, err := os.Stat(strings.TrimPrefix(opts.db, "file:"))
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, nil

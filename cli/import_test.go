@@ -213,6 +213,8 @@ func TestImportRejectsBadSources(t *testing.T) {
 		{"go file", []string{"--db", db, "import.go"}, ExitError, "is not a SQLite database"},
 		{"missing file", []string{"--db", db, filepath.Join(dir, "none.db")}, ExitError,
 			"does not exist"},
+		{"into itself as a URL", []string{"--db", source, "sqlite:///" + source}, ExitUsage,
+			"is also the target database (--db)"},
 		{"into itself", []string{"--db", source, source}, ExitUsage,
 			"is also the target database (--db)"},
 		{"other table", []string{"--db", db, "--table", "agno_memories", source}, ExitError,
@@ -297,9 +299,11 @@ func TestImportAgnoPostgresToPostgres(t *testing.T) {
 	targetURL := withPassword(t, pgURL, "s3cret") + "&search_path=" + target
 	t.Setenv("AGENTOS_DB", targetURL)
 
-	first := execute(t, piped, "", "import", "agno", "--schema", source, sourceURL)
+	// agno's examples give PostgresDb a SQLAlchemy URL with a driver name.
+	agnoURL := strings.Replace(sourceURL, "postgres://", "postgresql+psycopg://", 1)
+	first := execute(t, piped, "", "import", "agno", "--schema", source, agnoURL)
 	wantExit(t, first, ExitOK)
-	if !strings.HasPrefix(first.stdout, "Imported 10 sessions with 8 runs from postgres://") ||
+	if !strings.HasPrefix(first.stdout, "Imported 10 sessions with 8 runs from postgresql://") ||
 		!strings.Contains(first.stdout, "search_path="+target) {
 		t.Errorf("first import printed\n%s", first.stdout)
 	}
