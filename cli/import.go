@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -20,6 +21,9 @@ type importOptions struct {
 	table  string
 	schema string
 	dryRun bool
+	// progress, when set, receives a progress line that is rewritten in
+	// place while sessions are read. It is set for a terminal only.
+	progress io.Writer
 }
 
 func newImportCommand(streams Streams) *cobra.Command {
@@ -50,6 +54,9 @@ is not an agno database or when a session could not be imported.`,
 		Args: exactArgs(1, "one source: an agno SQLite file or PostgreSQL URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.db = resolveDB(opts.db, cmd.Flags().Changed("db"))
+			if isTerminal(streams.ErrOut) {
+				opts.progress = streams.ErrOut
+			}
 			return runImportAgno(cmd.Context(), streams.Out, args[0], opts)
 		},
 	}
@@ -83,7 +90,15 @@ func runImportAgno(ctx context.Context, out io.Writer, source string, opts impor
 		defer store.Close()
 	}
 	imp := &importer{store: store, dryRun: opts.dryRun, report: newImportReport()}
-	err = reader.Each(ctx, func(item agnodb.Item) error { return imp.add(ctx, item) })
+	meter, err := newProgressMeter(ctx, opts.progress, reader, time.Now)
+	if err != nil {
+		return err
+	}
+	err = reader.Each(ctx, func(item agnodb.Item) error {
+		meter.step()
+		return imp.add(ctx, item)
+	})
+	meter.clear()
 	imp.report.print(out, reader.Source(), opts)
 	if err != nil {
 		return fmt.Errorf("%w; sessions imported so far are kept, and running the "+

@@ -1,10 +1,13 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/agentos-go/agentos"
+	"github.com/agentos-go/agentos/agnodb"
 )
 
 // maxReportLines caps each list of the import report, so that importing a
@@ -102,4 +105,54 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// progressInterval is how often the progress line is rewritten.
+const progressInterval = time.Second
+
+// progressMeter rewrites one line on a terminal with how many sessions
+// were read so far. A meter without a writer does nothing.
+type progressMeter struct {
+	w       io.Writer
+	total   int
+	done    int
+	now     func() time.Time
+	next    time.Time
+	printed bool
+}
+
+// newProgressMeter counts the sessions of reader when w is set, so the
+// line can show the total.
+func newProgressMeter(ctx context.Context, w io.Writer, reader *agnodb.Reader,
+	now func() time.Time) (*progressMeter, error) {
+	m := &progressMeter{w: w, now: now}
+	if w == nil {
+		return m, nil
+	}
+	total, err := reader.Count(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.total = total
+	m.next = now().Add(progressInterval)
+	return m, nil
+}
+
+// step counts one session and rewrites the line when progressInterval has
+// passed since the last time.
+func (m *progressMeter) step() {
+	m.done++
+	if m.w == nil || m.now().Before(m.next) {
+		return
+	}
+	fmt.Fprintf(m.w, "\rRead %d of %d sessions", m.done, m.total)
+	m.printed = true
+	m.next = m.now().Add(progressInterval)
+}
+
+// clear erases the progress line, so the report starts on a clean line.
+func (m *progressMeter) clear() {
+	if m.printed {
+		fmt.Fprint(m.w, "\r\033[K")
+	}
 }

@@ -11,8 +11,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/agentos-go/agentos"
+	"github.com/agentos-go/agentos/agnodb"
 	"github.com/agentos-go/agentos/internal/agnotest"
 	"github.com/agentos-go/agentos/internal/pgtest"
 	"github.com/agentos-go/agentos/postgres"
@@ -442,4 +444,41 @@ func TestImportConcurrently(t *testing.T) {
 	if err != nil || len(runs) != 3 {
 		t.Errorf("rec-chat holds %d runs, %v; want 3", len(runs), err)
 	}
+}
+
+func TestImportProgressMeter(t *testing.T) {
+	reader, err := agnodb.Open(context.Background(), agnoReference, agnodb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	clock := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	now := func() time.Time { return clock }
+	var line bytes.Buffer
+	meter, err := newProgressMeter(context.Background(), &line, reader, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meter.step()
+	if line.Len() != 0 {
+		t.Errorf("printed %q before a second passed", line.String())
+	}
+	clock = clock.Add(progressInterval)
+	meter.step()
+	meter.step()
+	clock = clock.Add(progressInterval)
+	meter.step()
+	meter.clear()
+	want := "\rRead 2 of 10 sessions\rRead 4 of 10 sessions\r\033[K"
+	if line.String() != want {
+		t.Errorf("progress wrote %q, want %q", line.String(), want)
+	}
+
+	quiet, err := newProgressMeter(context.Background(), nil, reader, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock = clock.Add(progressInterval)
+	quiet.step()
+	quiet.clear()
 }
