@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/agentos-go/agentos"
 	"github.com/agentos-go/agentos/internal/pgtest"
@@ -270,5 +271,65 @@ func TestTerminatedConnectionsRecover(t *testing.T) {
 	if got.RunCount != 1 || got.DisplayName() != "renamed" {
 		t.Fatalf("session = %d runs, name %q; want 1 run and the new name", got.RunCount,
 			got.DisplayName())
+	}
+}
+
+// TestAbandonedTransactionFreesSession holds a session row locked in a
+// transaction that its client never ends, as a replica that hangs or loses
+// its network mid-write does. The server ends that transaction once it has
+// been idle for idle_in_transaction_session_timeout (1 second in this
+// test's URL, 30 seconds by default), and another replica's run write then
+// goes through.
+func TestAbandonedTransactionFreesSession(t *testing.T) {
+	dbURL := pgtest.URL(t)
+	schema := pgtest.Schema(t, dbURL)
+	u, err := neturl.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("idle_in_transaction_session_timeout", "1s")
+	u.RawQuery = q.Encode()
+	hung := openStore(t, u.String(), schema)
+	defer hung.Close()
+	other := openStore(t, dbURL, schema)
+	defer other.Close()
+	ctx := context.Background()
+
+	var timeout string
+	if err := other.Pool().QueryRow(ctx,
+		`SHOW idle_in_transaction_session_timeout`).Scan(&timeout); err != nil {
+		t.Fatal(err)
+	}
+	if timeout != "30s" {
+		t.Errorf("idle_in_transaction_session_timeout = %s, want the default 30s", timeout)
+	}
+
+	if err := other.CreateSession(ctx, &agentos.Session{ID: "s",
+		Type: agentos.SessionTypeAgent}); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := hung.Pool().Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	_, err = tx.Exec(ctx, `SELECT 1 FROM sessions WHERE session_id = 's' FOR UPDATE`)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r, err := agentos.NewRun("s", json.RawMessage(`{"run_id":"r1","status":"COMPLETED"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := other.AddRun(writeCtx, r, agentos.SessionChange{}); err != nil {
+		t.Fatalf("add run while another client's transaction holds the session: %v", err)
+	}
+	got, err := other.GetSession(ctx, "s", agentos.Scope{})
+	if err != nil || got.RunCount != 1 {
+		t.Fatalf("session after the write: %+v, %v; want 1 run", got, err)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -35,6 +36,26 @@ const DefaultSchema = "agentos"
 // migrationLock is the advisory lock key held while migrating, so replicas
 // that start together apply each migration once.
 const migrationLock = 7_770_001
+
+// defaultConnectTimeout bounds a connection attempt when the URL sets no
+// connect_timeout, so that a database host that drops packets fails Open
+// and requests instead of hanging them.
+const defaultConnectTimeout = 10 * time.Second
+
+// sessionDefaults are server settings for every connection, unless the URL
+// sets them. A replica that hangs or loses its network inside a
+// transaction would keep the session rows it locked until the server
+// noticed. The server ends such a transaction after 30 seconds idle, and
+// its TCP keepalives find a vanished client within about a minute
+// (30 s idle, then 3 probes 10 s apart) rather than the system's default
+// of two hours.
+var sessionDefaults = map[string]string{
+	"application_name":                    "agentos",
+	"idle_in_transaction_session_timeout": "30s",
+	"tcp_keepalives_idle":                 "30",
+	"tcp_keepalives_interval":             "10",
+	"tcp_keepalives_count":                "3",
+}
 
 var schemaName = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 
@@ -81,6 +102,14 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	safeURL := redact(cfg.ConnConfig)
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = defaultConnectTimeout
+	}
+	for name, value := range sessionDefaults {
+		if _, set := cfg.ConnConfig.RuntimeParams[name]; !set {
+			cfg.ConnConfig.RuntimeParams[name] = value
+		}
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = opts.Schema
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
