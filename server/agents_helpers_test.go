@@ -251,3 +251,57 @@ func keyOrder(t testing.TB, raw []byte) []string {
 	}
 	return keys
 }
+
+// eventReader reads server-sent events one at a time.
+type eventReader struct {
+	t  testing.TB
+	sc *bufio.Scanner
+}
+
+func newEventReader(t testing.TB, body io.Reader) *eventReader {
+	sc := bufio.NewScanner(body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	return &eventReader{t: t, sc: sc}
+}
+
+// next returns the next event, or false at the end of the stream.
+func (r *eventReader) next() (sseEvent, bool) {
+	r.t.Helper()
+	var lines []string
+	for r.sc.Scan() {
+		line := r.sc.Text()
+		if line == "" {
+			return parseEvent(r.t, lines), true
+		}
+		lines = append(lines, line)
+	}
+	return sseEvent{}, false
+}
+
+// until reads events up to and including the first named name.
+func (r *eventReader) until(name string) []sseEvent {
+	r.t.Helper()
+	var out []sseEvent
+	for {
+		ev, ok := r.next()
+		if !ok {
+			r.t.Fatalf("stream ended before %s; got %v", name, eventNames(out))
+		}
+		out = append(out, ev)
+		if ev.Name == name {
+			return out
+		}
+	}
+}
+
+// rest reads the remaining events.
+func (r *eventReader) rest() []sseEvent {
+	var out []sseEvent
+	for {
+		ev, ok := r.next()
+		if !ok {
+			return out
+		}
+		out = append(out, ev)
+	}
+}

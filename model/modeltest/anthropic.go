@@ -53,6 +53,10 @@ func (s *Server) serveAnthropic(w http.ResponseWriter, r *http.Request) {
 	p := resolve(reply, req.Messages)
 	id := fmt.Sprintf("msg_fake%04d", n)
 	if !in.Stream {
+		// A plain answer waits where a stream would hold or pause.
+		if !(streamer{w: w, r: r, done: s.done}).pace(p, p.HoldAfter) {
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]any{
 			"id": id, "type": "message", "role": "assistant", "model": in.Model,
 			"content":     []any{map[string]any{"type": "text", "text": p.text}},

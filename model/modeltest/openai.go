@@ -48,6 +48,10 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request) {
 	usage := map[string]int64{"prompt_tokens": p.input, "completion_tokens": p.output,
 		"total_tokens": p.input + p.output}
 	if !in.Stream {
+		// A plain answer waits where a stream would hold or pause.
+		if !(streamer{w: w, r: r, done: s.done}).pace(p, p.HoldAfter) {
+			return
+		}
 		writeJSON(w, http.StatusOK, map[string]any{
 			"id": id, "object": "chat.completion", "created": created, "model": in.Model,
 			"choices": []any{map[string]any{"index": 0, "logprobs": nil,
