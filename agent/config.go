@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -90,6 +91,13 @@ var modelKeys = []string{"provider", "id", "base_url", "api_key_env", "timeout",
 
 func (m *modelConfig) UnmarshalYAML(n *yaml.Node) error {
 	m.line = n.Line
+	if err := m.decode(n); err != nil {
+		return fmt.Errorf("line %d: model: %w", n.Line, err)
+	}
+	return nil
+}
+
+func (m *modelConfig) decode(n *yaml.Node) error {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		var s string
@@ -114,8 +122,7 @@ func (m *modelConfig) decodeMapping(n *yaml.Node) error {
 	for i := 0; i < len(n.Content); i += 2 {
 		key := n.Content[i].Value
 		if !contains(modelKeys, key) {
-			return fmt.Errorf("line %d: unknown key %q: use %s", n.Content[i].Line, key,
-				strings.Join(modelKeys, ", "))
+			return fmt.Errorf("unknown key %q: use %s", key, strings.Join(modelKeys, ", "))
 		}
 	}
 	var raw struct {
@@ -216,15 +223,25 @@ func label(ac agentConfig) string {
 	return ""
 }
 
-// yamlMessage shortens the YAML library's error text, which starts with
-// "yaml: ".
+// knownKeys lists the keys of each mapping, by the Go type the YAML library
+// names in its errors.
+var knownKeys = map[string]string{
+	"agent.fileConfig": "os_id, name, description, agents",
+	"agent.agentConfig": "id, name, description, instructions, model, " +
+		"add_history_to_context, num_history_runs, temperature, max_tokens",
+}
+
+var unknownFieldPattern = regexp.MustCompile(`field (\S+) not found in type (\S+)`)
+
+// yamlMessage rewrites the YAML library's error text, which starts with
+// "yaml: " and names Go types, in the configuration's own terms.
 func yamlMessage(err error) string {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-	if strings.Contains(msg, "not found in type") {
-		msg += " (unknown key: check its spelling against docs/agents.md)"
-	}
-	return msg
+	return unknownFieldPattern.ReplaceAllStringFunc(msg, func(m string) string {
+		parts := unknownFieldPattern.FindStringSubmatch(m)
+		return fmt.Sprintf("unknown key %q: use %s", parts[1], knownKeys[parts[2]])
+	})
 }
 
 func buildAgent(ac agentConfig, getenv func(string) string) (*Agent, error) {
