@@ -13,7 +13,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/agentos-go/agentos"
+	"github.com/agentos-go/agentos/agent"
 	"github.com/agentos-go/agentos/internal/recording"
+	"github.com/agentos-go/agentos/model"
+	"github.com/agentos-go/agentos/model/modeltest"
 )
 
 // TestRunAliceConversation replays agno's recordings 03 to 05: two plain
@@ -238,5 +241,55 @@ func TestRunMultipart(t *testing.T) {
 	}
 	if diff := cmp.Diff(keyOrder(t, wantRaw), keyOrder(t, raw)); diff != "" {
 		t.Errorf("run record keys (-agno +got):\n%s", diff)
+	}
+}
+
+// TestRunAnthropicStreaming runs the Alice conversation on a fake Anthropic
+// host: streamed, with a system message, and with the history reaching the
+// model as Messages API turns.
+func TestRunAnthropicStreaming(t *testing.T) {
+	var fake *modeltest.Server
+	h := newAgentHarness(t, func(string) []*agent.Agent {
+		fake = modeltest.NewAnthropic(t)
+		return []*agent.Agent{{ID: "claude", Name: "Claude", AddHistoryToContext: true,
+			NumHistoryRuns: 3, Instructions: []string{"Answer briefly."},
+			Model: model.NewAnthropic("claude-sonnet-4-5",
+				model.Options{BaseURL: fake.URL, APIKey: "test-key"})}}
+	})
+	fake.Key = "test-key"
+	for _, msg := range []string{"My name is Alice.", "What's my name?"} {
+		resp := h.post("/agents/claude/runs", url.Values{"message": {msg},
+			"session_id": {"s-claude"}})
+		events := readEvents(t, resp.Body)
+		resp.Body.Close()
+		last := events[len(events)-1]
+		if last.Name != "RunCompleted" {
+			t.Fatalf("last event %s: %v %s", last.Name, eventNames(events), last.Raw)
+		}
+		if events[0].Data["model_provider"] != "Anthropic" {
+			t.Errorf("RunStarted model_provider = %v", events[0].Data["model_provider"])
+		}
+		metrics := last.Data["metrics"].(map[string]any)
+		if metrics["output_tokens"] == nil || metrics["time_to_first_token"] == nil {
+			t.Errorf("metrics lack tokens or time to first token: %v", metrics)
+		}
+	}
+	reqs := fake.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("model got %d requests, want 2", len(reqs))
+	}
+	want := []modeltest.Message{
+		{Role: "system", Content: "<instructions>\nAnswer briefly.\n</instructions>"},
+		{Role: "user", Content: "My name is Alice."},
+		{Role: "assistant", Content: `Echo: I have seen 1 user message(s): [1] "My name is Alice."`},
+		{Role: "user", Content: "What's my name?"},
+	}
+	if diff := cmp.Diff(want, reqs[1].Messages); diff != "" {
+		t.Errorf("second request (-want +got):\n%s", diff)
+	}
+	runs := h.storedRuns("s-claude")
+	rec := decodeRecord(t, runs[1].Record)
+	if got := len(rec["messages"].([]any)); got != 3 {
+		t.Errorf("stored run has %d messages, want system, user and assistant", got)
 	}
 }

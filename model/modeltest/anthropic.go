@@ -38,7 +38,10 @@ func (s *Server) serveAnthropic(w http.ResponseWriter, r *http.Request) {
 		req.Messages = append(req.Messages, Message{Role: m.Role, Content: textOf(m.Content)})
 	}
 	reply, n := s.next(req)
-	if s.Key != "" && r.Header.Get("X-Api-Key") != s.Key {
+	// Anthropic takes the key in X-Api-Key; the Go SDK v2 sends it as a
+	// bearer token.
+	if s.Key != "" && r.Header.Get("X-Api-Key") != s.Key &&
+		r.Header.Get("Authorization") != "Bearer "+s.Key {
 		anthropicError(w, http.StatusUnauthorized, "invalid x-api-key", "")
 		return
 	}
