@@ -66,7 +66,7 @@ agents:
 		info.Provider != "Anthropic" {
 		t.Errorf("model info %+v", info)
 	}
-	want := "Finds sources.\n<instructions>\n- Cite sources.\n- Answer briefly.\n</instructions>"
+	want := "Finds sources.\n- Cite sources.\n- Answer briefly."
 	if got := a.SystemMessage(); got != want {
 		t.Errorf("system message = %q, want %q", got, want)
 	}
@@ -77,7 +77,7 @@ agents:
 	if info := local.Model.Info(); info.Name != "Ollama" || info.Provider != "Ollama" {
 		t.Errorf("ollama info %+v", info)
 	}
-	if got := local.SystemMessage(); got != "<instructions>\nBe kind.\n</instructions>" {
+	if got := local.SystemMessage(); got != "Be kind." {
 		t.Errorf("single instruction system message = %q", got)
 	}
 	if cfg.Agents[2].ID != "writer" || cfg.Agents[2].Model.Info().Name != "OpenAIChat" {

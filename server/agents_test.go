@@ -279,7 +279,7 @@ func TestRunAnthropicStreaming(t *testing.T) {
 		t.Fatalf("model got %d requests, want 2", len(reqs))
 	}
 	want := []modeltest.Message{
-		{Role: "system", Content: "<instructions>\nAnswer briefly.\n</instructions>"},
+		{Role: "system", Content: "Answer briefly."},
 		{Role: "user", Content: "My name is Alice."},
 		{Role: "assistant", Content: `Echo: I have seen 1 user message(s): [1] "My name is Alice."`},
 		{Role: "user", Content: "What's my name?"},
