@@ -44,6 +44,7 @@ type Config struct {
 	Middleware []func(http.Handler) http.Handler
 
 	// Engine runs the agents. Nil serves no agents: agent routes answer 404.
+	// The caller runs Engine.Maintain for as long as runs may execute.
 	Engine *agent.Engine
 	// OSID is the id /config and / report. Empty derives a stable id from
 	// OSName, or from DBID when OSName is empty too.
@@ -292,12 +293,6 @@ func (s *Server) ListenAndServe(ctx context.Context, addr string, grace time.Dur
 	}
 	if ready != nil {
 		ready(ln.Addr())
-	}
-	if s.engine != nil {
-		// Lease renewal and the reaper stop with the server.
-		maintainCtx, stopMaintain := context.WithCancel(ctx)
-		defer stopMaintain()
-		go s.engine.Maintain(maintainCtx)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
