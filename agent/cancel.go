@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,12 +14,18 @@ import (
 // still stops.
 const DefaultCancelTTL = 10 * time.Minute
 
+// MaxPendingCancels bounds the cancel requests a LocalCancels keeps for
+// runs that nobody watches. Past it, the requests that expire first are
+// dropped, so a flood of bogus run ids within one TTL cannot grow memory
+// without bound either.
+const MaxPendingCancels = 100_000
+
 // LocalCancels is a CancelBroker for one process. Requests for runs that no
-// one watches expire after the TTL, so bogus run ids cannot grow memory
-// without bound.
+// one watches expire after the TTL and are capped at MaxPendingCancels.
 type LocalCancels struct {
-	ttl time.Duration
-	now func() time.Time
+	ttl        time.Duration
+	now        func() time.Time
+	maxPending int
 
 	mu        sync.Mutex
 	runs      map[string]*cancelEntry
@@ -40,7 +47,8 @@ func NewLocalCancels(ttl time.Duration) *LocalCancels {
 	if ttl <= 0 {
 		ttl = DefaultCancelTTL
 	}
-	return &LocalCancels{ttl: ttl, now: time.Now, runs: map[string]*cancelEntry{}}
+	return &LocalCancels{ttl: ttl, now: time.Now, maxPending: MaxPendingCancels,
+		runs: map[string]*cancelEntry{}}
 }
 
 // RequestCancel records that runID should stop and wakes its watchers.
@@ -59,7 +67,30 @@ func (c *LocalCancels) RequestCancel(_ context.Context, runID string) error {
 		close(e.ch)
 	}
 	e.expires = now.Add(c.ttl)
+	if len(c.runs) > c.maxPending {
+		c.evictLocked()
+	}
 	return nil
+}
+
+// evictLocked drops unwatched requests, those expiring first, until the
+// map is back to 90% of the cap.
+func (c *LocalCancels) evictLocked() {
+	var pending []string
+	for id, e := range c.runs {
+		if e.watchers == 0 && e.requested {
+			pending = append(pending, id)
+		}
+	}
+	slices.SortFunc(pending, func(a, b string) int {
+		return c.runs[a].expires.Compare(c.runs[b].expires)
+	})
+	for _, id := range pending {
+		if len(c.runs) <= c.maxPending*9/10 {
+			return
+		}
+		delete(c.runs, id)
+	}
 }
 
 // Watch returns a channel closed once a cancel is requested for runID,

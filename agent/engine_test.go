@@ -283,3 +283,38 @@ func TestLocalCancelsConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestLocalCancelsCap(t *testing.T) {
+	c := NewLocalCancels(time.Hour)
+	c.maxPending = 100
+	start := time.Unix(1_000_000, 0)
+	tick := 0
+	c.now = func() time.Time { return start.Add(time.Duration(tick) * time.Millisecond) }
+	ch, stop := c.Watch("watched")
+	defer stop()
+	for i := range 500 {
+		tick = i
+		if err := c.RequestCancel(context.Background(), fmt.Sprintf("bogus-%d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := c.Len(); n > 101 {
+		t.Errorf("kept %d entries, want at most the cap of 100 and the watched run", n)
+	}
+	if err := c.RequestCancel(context.Background(), "watched"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ch:
+	default:
+		t.Error("eviction broke the watch of a running run")
+	}
+	// The newest requests survive eviction.
+	ch2, stop2 := c.Watch("bogus-499")
+	defer stop2()
+	select {
+	case <-ch2:
+	default:
+		t.Error("the newest request was evicted")
+	}
+}

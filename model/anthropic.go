@@ -121,7 +121,7 @@ func (m *Anthropic) Generate(ctx context.Context, req *Request,
 			return resp, ctx.Err()
 		}
 		return resp, &Error{Type: TypeProvider, Provider: m.info.Provider,
-			Message: "Anthropic stream ended before the message was complete"}
+			Message: "Anthropic ended the stream before the answer was complete"}
 	}
 	return resp, nil
 }

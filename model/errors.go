@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -134,6 +135,10 @@ func callError(parent context.Context, w *watchdog, provider string, timeout tim
 		return &Error{Type: TypeProvider, Provider: provider, Err: err,
 			Message: fmt.Sprintf("%s sent no data for %s; the request was abandoned",
 				provider, w.idle)}
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return &Error{Type: TypeProvider, Provider: provider, Err: err,
+			Message: provider + " closed the connection before the answer was complete"}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return &Error{Type: TypeProvider, Provider: provider, Err: err,

@@ -216,6 +216,9 @@ func TestGenerateCutStream(t *testing.T) {
 			if model.ErrorType(err) != model.TypeProvider {
 				t.Errorf("error type = %q, want %q", model.ErrorType(err), model.TypeProvider)
 			}
+			if !strings.Contains(err.Error(), "before the answer was complete") {
+				t.Errorf("error %q does not say the answer was cut", err)
+			}
 			if resp == nil || resp.Text != "one two" {
 				t.Errorf("partial response = %+v, want text %q", resp, "one two")
 			}

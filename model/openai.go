@@ -195,7 +195,7 @@ func (m *OpenAI) stream(ctx context.Context, dog *watchdog, start time.Time, req
 			return resp, ctx.Err()
 		}
 		return resp, &Error{Type: TypeProvider, Provider: m.info.Provider,
-			Message: m.info.Provider + " stream ended before the completion was finished"}
+			Message: m.info.Provider + " ended the stream before the answer was complete"}
 	}
 	return resp, nil
 }

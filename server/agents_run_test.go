@@ -10,10 +10,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/agentos-go/agentos"
+	"github.com/agentos-go/agentos/agent"
+	"github.com/agentos-go/agentos/model"
 	"github.com/agentos-go/agentos/model/modeltest"
 )
 
@@ -422,5 +425,57 @@ func TestRunSessionStateAndMetadata(t *testing.T) {
 	if resp.StatusCode != http.StatusUnprocessableEntity ||
 		!strings.Contains(string(body), `"loc":["body","session_state"]`) {
 		t.Errorf("invalid session_state answered %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestRunStreamFailuresEndCleanly covers a provider that cuts its stream and
+// one that stalls: each stream ends with RunError and the run is ERROR.
+func TestRunStreamFailuresEndCleanly(t *testing.T) {
+	h := newAgentHarness(t, func(url string) []*agent.Agent {
+		opts := model.Options{BaseURL: url, APIKey: "k", MaxRetries: -1,
+			IdleTimeout: 100 * time.Millisecond}
+		return []*agent.Agent{{ID: "assistant", Name: "Assistant", NumHistoryRuns: 3,
+			Model: model.NewOpenAI("gpt-4o", opts)}}
+	})
+	hold := make(chan struct{})
+	defer close(hold)
+	h.fake.Enqueue(
+		modeltest.Reply{Chunks: []string{"cut", " here", " never"}, CutAfter: 2},
+		modeltest.Reply{Chunks: []string{"stall", " never"}, HoldAfter: 1, Hold: hold},
+	)
+	for i, want := range []string{"before the answer was complete", "sent no data"} {
+		resp := h.post("/agents/assistant/runs", url.Values{"message": {"hi"},
+			"session_id": {"s-broken"}})
+		events := readEvents(t, resp.Body)
+		resp.Body.Close()
+		last := events[len(events)-1]
+		if last.Name != "RunError" {
+			t.Fatalf("case %d: last event %s: %v", i, last.Name, eventNames(events))
+		}
+		if content, _ := last.Data["content"].(string); !strings.Contains(content, want) {
+			t.Errorf("case %d: RunError content %q lacks %q", i, content, want)
+		}
+	}
+	for _, r := range h.storedRuns("s-broken") {
+		if r.Status != agentos.RunError {
+			t.Errorf("run %s stored as %s, want ERROR", r.RunID, r.Status)
+		}
+	}
+}
+
+func TestRunWithoutAPIKey(t *testing.T) {
+	h := newAgentHarness(t, func(string) []*agent.Agent {
+		return agent.DefaultConfig(func(string) string { return "" }).Agents
+	})
+	rec := h.runJSON("assistant", url.Values{"message": {"hi"}, "session_id": {"s-nokey"}})
+	if rec["status"] != "ERROR" {
+		t.Errorf("status = %v, want ERROR", rec["status"])
+	}
+	if content, _ := rec["content"].(string); !strings.Contains(content, "ANTHROPIC_API_KEY") {
+		t.Errorf("content = %q, want the variable to set", content)
+	}
+	status, body := get(t, h.URL+"/sessions/s-nokey/runs")
+	if status != http.StatusOK && status != http.StatusNotFound {
+		t.Errorf("session runs route answered %d %s", status, body)
 	}
 }
