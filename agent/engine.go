@@ -35,9 +35,9 @@ type EngineConfig struct {
 // Engine runs agents and keeps their runs in the session store.
 //
 // Runs in one session may execute at the same time. Each run reads the
-// history of the runs that completed before it started and is stored on its
-// own; the store appends runs atomically, so none is lost and none
-// overwrites another.
+// history of the runs that completed before it started, and each is stored
+// as its own row. The store appends runs atomically, so none is lost and
+// none overwrites another.
 type Engine struct {
 	store    agentos.SessionStore
 	leaser   agentos.RunLeaser // nil when the store keeps no leases

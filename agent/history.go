@@ -68,7 +68,7 @@ func historyMessages(rec json.RawMessage) ([]message, error) {
 		if sm.FromHistory || sm.Role == model.RoleSystem {
 			continue
 		}
-		// NOTE: only user and assistant text reaches the model; tool calls
+		// NOTE: only user and assistant text reaches the model. Tool calls
 		// and tool results of earlier runs are not replayed, because agents
 		// here have no tools.
 		if sm.Role != model.RoleUser && sm.Role != model.RoleAssistant {

@@ -113,7 +113,7 @@ func (r *record) encode(withHistory bool) json.RawMessage {
 
 func seconds(d time.Duration) float64 { return d.Seconds() }
 
-// usageMetrics returns the metrics of one model answer.
+// usageMetrics returns the run metrics of one model response.
 func usageMetrics(info model.Info, resp *model.Response, total time.Duration) *runMetrics {
 	u := resp.Usage
 	m := &runMetrics{

@@ -28,7 +28,7 @@ type RunInput struct {
 	// StreamEvents adds the lifecycle events (RunStarted, model request
 	// events, RunContentCompleted, RunCompleted) to the content events.
 	StreamEvents bool
-	// StreamModel asks the model for a streamed answer.
+	// StreamModel requests a streamed response from the model.
 	StreamModel bool
 	// SessionState, when set, is merged over the stored state, and the
 	// result is stored with the run.
@@ -194,8 +194,8 @@ var (
 // Result is the outcome of an executed run.
 type Result struct {
 	Status agentos.RunStatus
-	// Record is the run record as the non-streaming answer shows it, with
-	// the history messages sent to the model.
+	// Record is the run record as the non-streaming response body shows
+	// it, with the history messages sent to the model.
 	Record json.RawMessage
 }
 
@@ -356,7 +356,7 @@ func (r *Run) finishError(ctx context.Context, s *eventSink, err error) *Result 
 	text := err.Error()
 	var me *model.Error
 	if !errors.As(err, &me) {
-		// Not a provider failure: keep details in the log, not the answer.
+		// Not a provider failure, so the details go to the log only.
 		r.e.logger.ErrorContext(ctx, "run failed", slog.String("run_id", r.rec.RunID),
 			slog.String("session_id", r.rec.SessionID), slog.Any("error", err))
 		text = "The run failed because of an internal error; see the server log for run " +

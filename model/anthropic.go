@@ -45,7 +45,8 @@ func NewAnthropic(id string, opts Options) *Anthropic {
 func (m *Anthropic) Info() Info { return m.info }
 
 // Generate streams a completion. Anthropic calls always stream, whatever
-// req.Stream says, because the SDK rejects long non-streaming calls.
+// req.Stream is set to, because the SDK rejects non-streaming calls whose
+// max_tokens could take longer than ten minutes (above about 21,000 tokens).
 func (m *Anthropic) Generate(ctx context.Context, req *Request,
 	onText func(string) error) (*Response, error) {
 	start := time.Now()

@@ -48,7 +48,7 @@ func ErrorType(err error) string {
 	return TypeProvider
 }
 
-// statusError returns the Error for an HTTP error answer of a provider.
+// statusError returns the Error for a provider's HTTP error response.
 func statusError(provider string, status int, detail string, err error) *Error {
 	e := &Error{Type: TypeProvider, Provider: provider, StatusCode: status, Err: err}
 	switch {

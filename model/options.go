@@ -30,7 +30,7 @@ type Options struct {
 	// IdleTimeout abandons a call that receives no data for this long.
 	// Zero means DefaultIdleTimeout. Negative disables it.
 	IdleTimeout time.Duration
-	// MaxRetries is how many times a call answered with 408, 409, 429 or a
+	// MaxRetries is how many times a call that receives 408, 409, 429 or a
 	// 5xx status, or failed to connect, is retried, with exponential
 	// backoff that honours Retry-After. Zero means DefaultMaxRetries.
 	// Negative disables retries.

@@ -255,7 +255,7 @@ func (s *Server) handleCancelRun(w http.ResponseWriter, r *http.Request) {
 	writeRaw(w, http.StatusOK, json.RawMessage("{}"))
 }
 
-// writeRaw answers with a JSON body that is encoded already.
+// writeRaw writes a response whose JSON body is encoded already.
 func writeRaw(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))

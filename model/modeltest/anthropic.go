@@ -56,7 +56,7 @@ func (s *Server) serveAnthropic(w http.ResponseWriter, r *http.Request) {
 	p := resolve(reply, req.Messages)
 	id := fmt.Sprintf("msg_fake%04d", n)
 	if !in.Stream {
-		// A plain answer waits where a stream would hold or pause.
+		// A non-streaming response waits where a stream would hold or pause.
 		if !(streamer{w: w, r: r, done: s.done}).pace(p, p.HoldAfter) {
 			return
 		}

@@ -1,9 +1,9 @@
 // Package modeltest runs fake model provider hosts for tests: in-process
 // HTTP servers that speak Anthropic's Messages API and OpenAI's Chat
 // Completions API, streaming included, so the real SDKs can be pointed at
-// them. By default they answer by echoing the user messages they received,
-// like the model behind agno's reference recordings; a test can queue other
-// replies, errors, cut streams and slow or stalled answers.
+// them. By default they reply by echoing the user messages they received,
+// like the model behind agno's reference recordings. A test can queue other
+// replies, errors, cut streams and slow or stalled responses.
 package modeltest
 
 import (
@@ -37,10 +37,10 @@ type Request struct {
 	Stream   bool
 }
 
-// Reply scripts one answer. The zero value echoes the request.
+// Reply scripts one response. The zero value echoes the request.
 type Reply struct {
-	// Status, when not 0 or 200, answers with that HTTP status and the
-	// provider's error body.
+	// Status, when not 0 or 200, makes the response an error with that HTTP
+	// status and the provider's error body.
 	Status int
 	// RetryAfter, when set, is sent as the Retry-After header.
 	RetryAfter string

@@ -48,7 +48,7 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request) {
 	usage := map[string]int64{"prompt_tokens": p.input, "completion_tokens": p.output,
 		"total_tokens": p.input + p.output}
 	if !in.Stream {
-		// A plain answer waits where a stream would hold or pause.
+		// A non-streaming response waits where a stream would hold or pause.
 		if !(streamer{w: w, r: r, done: s.done}).pace(p, p.HoldAfter) {
 			return
 		}
