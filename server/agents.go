@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -105,6 +106,9 @@ func (s *Server) agentObject(a *agent.Agent) json.RawMessage {
 // runRequest reads the run form and the caller's identity.
 func (s *Server) runRequest(r *http.Request) (runForm, error) {
 	values, err := formValues(r)
+	if errors.Is(err, errFilesUnsupported) {
+		return runForm{}, agentos.WrapError(agentos.EINVALID, err, "%s", err.Error())
+	}
 	if err != nil {
 		return runForm{}, agentos.WrapError(agentos.EINVALID, err,
 			"Invalid form body: %v; send multipart/form-data or "+

@@ -293,3 +293,29 @@ func TestRunAnthropicStreaming(t *testing.T) {
 		t.Errorf("stored run has %d messages, want system, user and assistant", got)
 	}
 }
+
+func TestRunRejectsUploads(t *testing.T) {
+	h := newAgentHarness(t, referenceAgents)
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	if err := mw.WriteField("message", "Read this"); err != nil {
+		t.Fatal(err)
+	}
+	part, err := mw.CreateFormFile("files", "notes.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	part.Write([]byte("hello"))
+	mw.Close()
+	resp, err := http.Post(h.URL+"/agents/assistant/runs", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, resp)
+	if resp.StatusCode != http.StatusBadRequest || !bytes.Contains(got, []byte("file uploads")) {
+		t.Errorf("upload answered %d %s, want 400 naming file uploads", resp.StatusCode, got)
+	}
+	if n := len(h.fake.Requests()); n != 0 {
+		t.Errorf("model got %d requests", n)
+	}
+}

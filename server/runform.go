@@ -25,6 +25,10 @@ type runForm struct {
 	Metadata     json.RawMessage
 }
 
+// errFilesUnsupported rejects uploads, which the models here cannot read.
+var errFilesUnsupported = errors.New("file uploads are not supported: " +
+	"send the text in the message field")
+
 // formValues returns the body fields of a form request. Bodies of other
 // types, JSON included, have no fields, as in agno, whose run route reads
 // forms only.
@@ -34,6 +38,11 @@ func formValues(r *http.Request) (map[string][]string, error) {
 	case "multipart/form-data":
 		if err := r.ParseMultipartForm(maxFormMemory); err != nil {
 			return nil, err
+		}
+		if len(r.MultipartForm.File) > 0 {
+			// Dropping the files would answer about a message the user did
+			// not send, so the run is rejected instead.
+			return nil, errFilesUnsupported
 		}
 		return r.MultipartForm.Value, nil
 	case "application/x-www-form-urlencoded":
