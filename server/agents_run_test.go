@@ -41,6 +41,12 @@ func TestRunCancelWhileStreaming(t *testing.T) {
 	if running.Status != agentos.RunRunning {
 		t.Errorf("status while streaming = %s, want RUNNING", running.Status)
 	}
+	status, body := get(t, h.URL+"/sessions/s-cancel/runs")
+	if status != http.StatusOK || !strings.Contains(string(body), runID) ||
+		!strings.Contains(string(body), `"RUNNING"`) {
+		t.Errorf("GET /sessions/s-cancel/runs while streaming = %d %s, want the RUNNING run",
+			status, body)
+	}
 
 	cancel := h.post("/agents/assistant/runs/"+runID+"/cancel", nil)
 	if body := readAll(t, cancel); cancel.StatusCode != http.StatusOK || string(body) != "{}" {
