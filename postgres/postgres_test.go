@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
@@ -68,9 +67,9 @@ func TestClosedPoolIsUnavailable(t *testing.T) {
 	if err == nil || agentos.ErrorCode(err) == agentos.ENOTFOUND {
 		t.Fatalf("read on a closed store = %v, want a failure that is not ENOTFOUND", err)
 	}
-	var appErr *agentos.Error
-	if !errors.As(err, &appErr) || appErr.Code != agentos.EUNAVAILABLE {
-		t.Logf("closed pool error: %v", err)
+	if code := agentos.ErrorCode(err); code != agentos.EUNAVAILABLE {
+		t.Fatalf("read on a closed store: code %q (%v), want %q", code, err,
+			agentos.EUNAVAILABLE)
 	}
 }
 
