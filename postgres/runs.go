@@ -142,6 +142,13 @@ type runSession struct {
 	nextSeq      int64
 }
 
+// state returns the fields that agentos.PlanRunWrite reads.
+func (rs *runSession) state() agentos.RunSessionState {
+	return agentos.RunSessionState{Type: rs.typ, AgentID: rs.agentID,
+		WorkflowData: rs.workflowData, HasName: rs.hasName, NameDecided: rs.nameDecided,
+		Metrics: rs.metrics}
+}
+
 // lockRunSession reads the session's run bookkeeping and locks its row
 // until the transaction ends, so run writes to one session serialize across
 // every replica.
@@ -168,16 +175,6 @@ func lockRunSession(ctx context.Context, tx pgx.Tx, id string) (*runSession, err
 	return &rs, nil
 }
 
-func runMetrics(record json.RawMessage) json.RawMessage {
-	var k struct {
-		Metrics json.RawMessage `json:"metrics"`
-	}
-	if json.Unmarshal(record, &k) != nil {
-		return nil
-	}
-	return k.Metrics
-}
-
 // sessionWrite collects the session columns a run write changes.
 type sessionWrite struct {
 	sets []string
@@ -193,26 +190,25 @@ func (w *sessionWrite) set(column string, value any) {
 func applyRun(w *sessionWrite, rs *runSession, r *agentos.Run, first, count bool,
 	ch agentos.SessionChange) {
 	w.sets = append(w.sets, "updated_at = GREATEST("+w.a.add(agentos.Now())+"::BIGINT, created_at)")
-	if ch.State != nil {
-		w.set("session_state", jsonArg(ch.State))
+	u := agentos.PlanRunWrite(rs.state(), r, first, count, ch)
+	if u.State != nil {
+		w.set("session_state", jsonArg(u.State))
 	}
-	if rs.agentID == "" && ch.AgentID != "" {
-		w.set("agent_id", ch.AgentID)
-		if !agentos.IsNull(ch.AgentData) {
-			w.set("agent_data", jsonArg(ch.AgentData))
+	if u.AgentID != "" {
+		w.set("agent_id", u.AgentID)
+		if u.AgentData != nil {
+			w.set("agent_data", jsonArg(u.AgentData))
 		}
 	}
-	if !rs.nameDecided {
-		if name, decided := agentos.DeriveName(rs.typ, first, r.Record, rs.workflowData); decided {
-			w.set("derived_name", name)
-			w.set("name_decided", true)
-			if !rs.hasName {
-				w.set("name_fold", agentos.FoldName(name))
-			}
-		}
+	if u.DerivedName != nil {
+		w.set("derived_name", *u.DerivedName)
+		w.set("name_decided", true)
 	}
-	if count {
-		w.set("session_metrics", jsonArg(agentos.AddMetrics(rs.metrics, runMetrics(r.Record))))
+	if u.NameFold != nil {
+		w.set("name_fold", *u.NameFold)
+	}
+	if u.SetMetrics {
+		w.set("session_metrics", jsonArg(u.Metrics))
 	}
 }
 
