@@ -237,7 +237,7 @@ func (e *Engine) markInterrupted(ctx context.Context, r *agentos.Run, now int64)
 		return false, nil
 	}
 	members = setMember(members, "status", marshal(agentos.RunError))
-	// Content the run already holds, such as an imported answer or the text
+	// Content the run already holds, such as imported content or the text
 	// streamed before the process died, is kept.
 	if content := lookupMember(members, "content"); agentos.IsNull(content) ||
 		string(content) == `""` {

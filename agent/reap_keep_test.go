@@ -13,7 +13,7 @@ import (
 )
 
 // TestReapKeepsExistingContent checks that marking an abandoned run failed
-// keeps the content it already holds, such as an imported answer.
+// keeps the content it already holds, such as imported content.
 func TestReapKeepsExistingContent(t *testing.T) {
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "app.db"), sqlite.Options{})

@@ -198,7 +198,7 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // storeError wraps err with the operation. Lost or refused connections
-// become EUNAVAILABLE, so the API answers 503 rather than "not found".
+// become EUNAVAILABLE, so the API returns 503 rather than "not found".
 func storeError(op string, err error) error {
 	if err == nil {
 		return nil

@@ -61,8 +61,8 @@ func (e *ValidationError) Err() error {
 	return e
 }
 
-// writeError answers with the status and detail of err. Internal errors are
-// logged with the request id and answered with a generic message.
+// writeError writes the status and detail of err. Internal errors are
+// logged with the request id and returned with a generic message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var verr *ValidationError
 	if errors.As(err, &verr) {
@@ -84,7 +84,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, status, map[string]string{"detail": agentos.ErrorMessage(err)})
 }
 
-// writeJSON answers with v encoded as JSON, non-ASCII and HTML characters
+// writeJSON writes v encoded as JSON, non-ASCII and HTML characters
 // unescaped as agno sends them.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer

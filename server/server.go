@@ -43,7 +43,7 @@ type Config struct {
 	// and trailing slash handling. Authentication is installed here.
 	Middleware []func(http.Handler) http.Handler
 
-	// Engine runs the agents. Nil serves no agents: agent routes answer 404.
+	// Engine runs the agents. Nil serves no agents: agent routes return 404.
 	// The caller runs Engine.Maintain for as long as runs may execute.
 	Engine *agent.Engine
 	// OSID is the id /config and / report. Empty derives a stable id from
@@ -141,7 +141,7 @@ func (s *Server) routes() {
 	s.discoveryRoutes()
 }
 
-// handleUnmatched answers paths no route matched: 405 with an Allow header
+// handleUnmatched responds to paths no route matched: 405 with an Allow header
 // when another method would match, else 404, both in agno's JSON form.
 func (s *Server) handleUnmatched(w http.ResponseWriter, r *http.Request) {
 	var allow []string
