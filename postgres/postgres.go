@@ -29,8 +29,8 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-// DefaultSchema is the schema the tables live in unless Options says
-// otherwise. It keeps them apart from agno's tables in schema "ai".
+// DefaultSchema is the schema the tables live in unless Options or the
+// URL names another. It keeps them apart from agno's tables in schema "ai".
 const DefaultSchema = "agentos"
 
 // migrationLock is the advisory lock key held while migrating, so replicas

@@ -33,7 +33,7 @@ type ValidationItem struct {
 	Ctx   map[string]any `json:"ctx,omitempty"`
 }
 
-// ValidationError is a request that failed validation. It is answered with
+// ValidationError is a request that failed validation. It is returned with
 // status 422 and {"detail": [items...]}.
 type ValidationError struct {
 	Items []ValidationItem
